@@ -1,0 +1,23 @@
+//! Value types shared by both halves of Vigil. No I/O lives here.
+//!
+//! - [`Digest`]: a content digest such as `sha256:…`, parsed and checked.
+//! - [`Purl`]: a package URL, built and parsed per the purl specification.
+//! - [`Package`], [`Location`], [`PackageType`]: what a cataloger reports.
+//! - [`ImageConfig`], [`LayerInfo`], [`Distro`]: what is known of an image.
+//!
+//! ```
+//! use vigil_types::Purl;
+//! let p = Purl::new("deb", "openssl", "3.0.15-1~deb12u1").namespace("debian")
+//!     .qualifier("arch", "amd64").qualifier("distro", "debian-12");
+//! assert_eq!(p.to_string(), "pkg:deb/debian/openssl@3.0.15-1~deb12u1?arch=amd64&distro=debian-12");
+//! ```
+
+mod digest;
+mod image;
+mod package;
+mod purl;
+
+pub use digest::{Digest, DigestError};
+pub use image::{Distro, HistoryEntry, ImageConfig, LayerInfo, SourceInfo};
+pub use package::{Location, Package, PackageType, Unknown};
+pub use purl::{Purl, PurlError};
