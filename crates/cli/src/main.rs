@@ -1,1 +1,47 @@
-fn main() {}
+//! `vigil`: the command line. Thin: parsing arguments, wiring crates together, exit codes.
+//! The only crate that uses anyhow.
+
+mod build;
+mod output;
+mod progress;
+mod sbom_cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Vigil: container security for images and running containers.
+#[derive(Parser)]
+#[command(name = "vigil", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Catalog every package in an image or directory and write an SBOM.
+    Sbom(sbom_cmd::SbomArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Sbom(args) => sbom_cmd::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let mut msg = e.to_string();
+            for cause in e.chain().skip(1) {
+                let c = cause.to_string();
+                if !msg.contains(&c) {
+                    msg.push_str(": ");
+                    msg.push_str(&c);
+                }
+            }
+            eprintln!("vigil: error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! From a source argument to an SBOM: open the image (or read a stored SBOM), run the catalogers.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use vigil_catalog::{Catalogers, Scope};
+use vigil_image::{Limits, Options, Platform, SourceSpec};
+use vigil_sbom::{Sbom, Tool};
+
+use crate::progress::Bar;
+
+/// How to read a source.
+pub struct ReadOptions {
+    pub platform: Platform,
+    pub max_layer_size: Option<u64>,
+    pub quiet: bool,
+}
+
+/// Reads `arg` (any source, including `sbom:`) into an SBOM.
+pub fn sbom_from(arg: &str, opts: &ReadOptions) -> Result<Sbom> {
+    let spec = SourceSpec::parse(arg)?;
+    if let SourceSpec::Sbom(path) = &spec {
+        let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        return Ok(vigil_sbom::decode(&bytes, &path.display().to_string())?);
+    }
+    let mut limits = Limits::default();
+    if let Some(m) = opts.max_layer_size {
+        limits.max_layer_size = m;
+    }
+    let bar = (!opts.quiet && std::io::stderr().is_terminal()).then(|| Arc::new(Bar::new()));
+    let options = Options {
+        platform: opts.platform.clone(),
+        limits,
+        progress: bar.clone().map(|b| b as Arc<dyn vigil_image::Progress>),
+        docker_socket: None,
+    };
+    let catalogers = Catalogers::default_set();
+    let image = vigil_image::open(&spec, &options, &catalogers)?;
+    if let Some(b) = &bar {
+        b.message("cataloging");
+    }
+    let scope = if matches!(spec, SourceSpec::Dir(_)) { Scope::Directory } else { Scope::Image };
+    let catalog = catalogers.run(&image.tree, scope);
+    if let Some(b) = &bar {
+        b.finish();
+    }
+    let mut unknowns = image.unknowns;
+    unknowns.extend(catalog.unknowns);
+    let created = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let is_image = !matches!(spec, SourceSpec::Dir(_));
+    Ok(Sbom {
+        schema_version: vigil_sbom::SCHEMA_VERSION,
+        tool: Tool {
+            name: "vigil".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        },
+        created,
+        source: image.source,
+        layers: image.layers,
+        config: is_image.then_some(image.config),
+        distro: catalog.distro,
+        packages: catalog.packages,
+        unknowns,
+    })
+}
+
+/// Parses a byte size: `1048576`, `512K`, `64M`, `2G`, `1T` (binary multiples).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (num, mult) = match s.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let m = match c.to_ascii_uppercase() {
+                'K' => 1u64 << 10,
+                'M' => 1 << 20,
+                'G' => 1 << 30,
+                'T' => 1 << 40,
+                _ => return Err(format!("size {s:?}: unknown unit {c:?} (use K, M, G or T)")),
+            };
+            (&s[..i], m)
+        }
+        _ => (s, 1),
+    };
+    let n: u64 = num.parse().map_err(|_| format!("size {s:?} is not a number"))?;
+    n.checked_mul(mult).ok_or_else(|| format!("size {s:?} is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_sizes() {
+        assert_eq!(parse_size("1024"), Ok(1024));
+        assert_eq!(parse_size("16M"), Ok(16 << 20));
+        assert_eq!(parse_size("2g"), Ok(2 << 30));
+        assert!(parse_size("x").is_err());
+        assert!(parse_size("5Q").is_err());
+    }
+}
