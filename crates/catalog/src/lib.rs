@@ -19,6 +19,7 @@ mod cx;
 pub mod distro;
 pub mod java;
 mod registry;
+pub mod ruby;
 
 pub use cx::{Files, Found, Scope};
 pub use registry::{Catalog, Catalogers};

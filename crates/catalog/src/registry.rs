@@ -24,6 +24,8 @@ impl Catalogers {
     pub fn default_set() -> Catalogers {
         let list: Vec<Box<dyn Cataloger>> = vec![
             Box::new(crate::java::JavaArchiveCataloger::default()),
+            Box::new(crate::ruby::GemspecCataloger),
+            Box::new(crate::ruby::GemfileLockCataloger),
         ];
         Catalogers { list }
     }
