@@ -18,6 +18,7 @@
 mod cx;
 pub mod distro;
 pub mod java;
+pub mod php;
 mod registry;
 pub mod ruby;
 

@@ -26,6 +26,8 @@ impl Catalogers {
             Box::new(crate::java::JavaArchiveCataloger::default()),
             Box::new(crate::ruby::GemspecCataloger),
             Box::new(crate::ruby::GemfileLockCataloger),
+            Box::new(crate::php::ComposerInstalledCataloger),
+            Box::new(crate::php::ComposerLockCataloger),
         ];
         Catalogers { list }
     }
