@@ -17,6 +17,7 @@
 
 mod cx;
 pub mod distro;
+pub mod dotnet;
 pub mod java;
 pub mod php;
 mod registry;

@@ -28,6 +28,7 @@ impl Catalogers {
             Box::new(crate::ruby::GemfileLockCataloger),
             Box::new(crate::php::ComposerInstalledCataloger),
             Box::new(crate::php::ComposerLockCataloger),
+            Box::new(crate::dotnet::DotnetDepsCataloger),
         ];
         Catalogers { list }
     }
