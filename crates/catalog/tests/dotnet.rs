@@ -103,3 +103,9 @@ fn deps_json_without_libraries_is_an_unknown() {
     assert_eq!(c.unknowns[0].reason, "no \"libraries\" object");
     assert_eq!(c.unknowns[0].found_by, "dotnet-deps-cataloger");
 }
+
+#[test]
+fn registered_in_the_default_set() {
+    let names = vigil_catalog::Catalogers::default_set().names();
+    assert!(names.contains(&"dotnet-deps-cataloger"), "{names:?}");
+}

@@ -166,11 +166,42 @@ fn osgi_bundle_without_maven_metadata() {
 }
 
 #[test]
+fn renamed_jars_are_named_by_their_only_pom() {
+    let c = scan(&fixture());
+    // Debian's real jar: a bare manifest, one pom.properties, a file name that is not the artifactId.
+    let ep = by_virtual_path(&c, "/usr/share/java/error-prone-annotation.jar");
+    assert_eq!(
+        ep.purl.to_string(),
+        "pkg:maven/com.google.errorprone/error_prone_annotation@2.18.0"
+    );
+    assert_eq!(meta(ep, "artifact_id"), Some("error_prone_annotation"));
+    let core = by_virtual_path(&c, "/usr/share/java/maven3-core.jar");
+    assert_eq!(
+        core.purl.to_string(),
+        "pkg:maven/org.apache.maven/maven-core@3.8.7"
+    );
+    // Each reported once, not again as a package nested in itself.
+    for path in [
+        "/usr/share/java/error-prone-annotation.jar",
+        "/usr/share/java/maven3-core.jar",
+    ] {
+        assert_eq!(
+            c.packages
+                .iter()
+                .filter(|p| p.locations[0].path == path)
+                .count(),
+            1,
+            "{path}"
+        );
+    }
+}
+
+#[test]
 fn every_package_of_the_fixture_and_the_unreadable_file() {
     let c = scan(&fixture());
-    assert_eq!(c.packages.len(), 11, "{:#?}", c.packages);
+    assert_eq!(c.packages.len(), 13, "{:#?}", c.packages);
     let ids: std::collections::HashSet<&str> = c.packages.iter().map(|p| p.id.as_str()).collect();
-    assert_eq!(ids.len(), 11, "ids are distinct per virtual path");
+    assert_eq!(ids.len(), 13, "ids are distinct per virtual path");
     assert_eq!(c.unknowns.len(), 1, "{:?}", c.unknowns);
     let u = &c.unknowns[0];
     assert_eq!(u.path, "/opt/app/broken.jar");
@@ -356,4 +387,10 @@ fn garbage_file_becomes_an_unknown() {
         .unknowns
         .iter()
         .all(|u| u.reason.starts_with("not a readable zip archive")));
+}
+
+#[test]
+fn registered_in_the_default_set() {
+    let names = vigil_catalog::Catalogers::default_set().names();
+    assert!(names.contains(&"java-archive-cataloger"), "{names:?}");
 }

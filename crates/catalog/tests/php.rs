@@ -121,3 +121,14 @@ fn composer_lock_in_directory_scans() {
     assert_eq!(meta(log, "declared"), Some("true"));
     assert_eq!(log.licenses, vec!["MIT"]);
 }
+
+#[test]
+fn registered_in_the_default_set() {
+    let names = vigil_catalog::Catalogers::default_set().names();
+    for name in [
+        "php-composer-installed-cataloger",
+        "php-composer-lock-cataloger",
+    ] {
+        assert!(names.contains(&name), "{name} not in {names:?}");
+    }
+}

@@ -191,3 +191,14 @@ fn garbage_lockfile_is_an_unknown() {
         ]
     );
 }
+
+#[test]
+fn registered_in_the_default_set() {
+    let names = vigil_catalog::Catalogers::default_set().names();
+    for name in [
+        "ruby-installed-gemspec-cataloger",
+        "ruby-gemfile-lock-cataloger",
+    ] {
+        assert!(names.contains(&name), "{name} not in {names:?}");
+    }
+}

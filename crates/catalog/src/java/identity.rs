@@ -35,6 +35,18 @@ pub(super) fn own_pom<'a>(poms: &'a [PomProperties], file_name: &str) -> Option<
     })
 }
 
+/// Without a pom named like the file: an archive whose only `pom.properties` agrees with the
+/// version it shows otherwise (file name or manifest), or that shows no version at all, is that
+/// artifact. Debian renames jars (`maven3-core.jar` holds `maven-core`); Syft would report such
+/// an archive twice, once under a made-up name. A shaded jar carries its own pom beside the
+/// others, so it has more than one and is not taken here.
+pub(super) fn sole_pom<'a>(poms: &'a [PomProperties], version: &str) -> Option<&'a PomProperties> {
+    match poms {
+        [p] if !p.artifact_id.is_empty() && (version.is_empty() || p.version == version) => Some(p),
+        _ => None,
+    }
+}
+
 fn header<'a>(m: &'a BTreeMap<String, String>, key: &str) -> Option<&'a str> {
     m.get(key).map(|v| v.trim()).filter(|v| !v.is_empty())
 }
@@ -171,6 +183,24 @@ mod tests {
         let poms = [pom("com.google.guava", "guava", "31.1-jre")];
         assert!(own_pom(&poms, "app").is_none());
         assert!(own_pom(&poms, "").is_none());
+    }
+
+    #[test]
+    fn a_sole_pom_that_agrees_is_the_archives_own() {
+        let poms = [pom("org.apache.maven", "maven-core", "3.8.7")];
+        assert_eq!(
+            sole_pom(&poms, "3.8.7").map(|p| p.artifact_id.as_str()),
+            Some("maven-core")
+        );
+        assert_eq!(
+            sole_pom(&poms, "").map(|p| p.artifact_id.as_str()),
+            Some("maven-core")
+        );
+        // A different version: a library shaded into an archive of its own.
+        assert!(sole_pom(&poms, "1.0").is_none());
+        let two = [pom("a", "b", "1"), pom("c", "d", "1")];
+        assert!(sole_pom(&two, "1").is_none());
+        assert!(sole_pom(&[], "").is_none());
     }
 
     #[test]

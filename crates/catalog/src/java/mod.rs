@@ -3,8 +3,9 @@
 //! Archives are boiled down while their layer streams by ([`Cataloger::extract`]): the manifest's
 //! useful headers and every `pom.properties`, of the archive and of the archives nested in it, as
 //! a small JSON summary. [`Cataloger::catalog`] turns each summary into packages:
-//! - the archive itself, named by the `pom.properties` that matches its file name, else by its
-//!   file name (`name-1.2.3.jar`), else by its manifest;
+//! - the archive itself, named by the `pom.properties` that matches its file name (or by its
+//!   only one, when that agrees with the version shown elsewhere), else by its file name
+//!   (`name-1.2.3.jar`), else by its manifest; the version likewise;
 //! - every other `pom.properties` as a package nested in it (what a shaded jar swallowed);
 //! - the same again for each nested archive, with `virtual_path` = `outer.war:WEB-INF/lib/x.jar`.
 
@@ -84,7 +85,13 @@ fn packages_of(files: &Files<'_>, f: &vigil_image::FileRef<'_>, a: &ArchiveFacts
     let file_name = file_name.rsplit('/').next().unwrap_or(file_name);
     let (file_base, file_version) = identity::name_version_from_file(file_name);
 
-    let own = identity::own_pom(&a.poms, file_base);
+    let shown_version = if file_version.is_empty() {
+        identity::version_from_manifest(&a.manifest).unwrap_or("")
+    } else {
+        file_version
+    };
+    let own = identity::own_pom(&a.poms, file_base)
+        .or_else(|| identity::sole_pom(&a.poms, shown_version));
     let name = match own {
         Some(p) => p.artifact_id.as_str(),
         None if !file_base.is_empty() => file_base,
@@ -92,8 +99,7 @@ fn packages_of(files: &Files<'_>, f: &vigil_image::FileRef<'_>, a: &ArchiveFacts
     };
     let version = match own {
         Some(p) if !p.version.is_empty() => p.version.as_str(),
-        _ if !file_version.is_empty() => file_version,
-        _ => identity::version_from_manifest(&a.manifest).unwrap_or(""),
+        _ => shown_version,
     };
     let group = match own {
         Some(p) if !p.group_id.is_empty() => Some(p.group_id.clone()),
