@@ -17,7 +17,11 @@
 
 mod cx;
 pub mod distro;
+pub mod dotnet;
+pub mod java;
+pub mod php;
 mod registry;
+pub mod ruby;
 
 pub use cx::{Files, Found, Scope};
 pub use registry::{Catalog, Catalogers};

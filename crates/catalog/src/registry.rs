@@ -22,7 +22,14 @@ pub struct Catalogers {
 impl Catalogers {
     /// Every cataloger Vigil has.
     pub fn default_set() -> Catalogers {
-        let list: Vec<Box<dyn Cataloger>> = vec![];
+        let list: Vec<Box<dyn Cataloger>> = vec![
+            Box::new(crate::java::JavaArchiveCataloger::default()),
+            Box::new(crate::ruby::GemspecCataloger),
+            Box::new(crate::ruby::GemfileLockCataloger),
+            Box::new(crate::php::ComposerInstalledCataloger),
+            Box::new(crate::php::ComposerLockCataloger),
+            Box::new(crate::dotnet::DotnetDepsCataloger),
+        ];
         Catalogers { list }
     }
 
