@@ -218,3 +218,26 @@ fn validators_accept_syft_and_reject_broken_documents() {
         "{errs:?}"
     );
 }
+
+/// Another tool's SBOM, read and written again in either format, is still valid.
+#[test]
+fn converted_syft_documents_are_valid() {
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/syft");
+    let cdx = cyclonedx_validator();
+    let spdx = spdx_validator();
+    for name in ["cyclonedx.json", "spdx.json"] {
+        let bytes = std::fs::read(fixtures.join(name)).expect("fixture");
+        let sbom = vigil_sbom::decode(&bytes, name).expect("decode");
+        assert_eq!(sbom.packages.len(), 16, "{name}");
+        assert_eq!(
+            errors(&cdx, &encoded(&sbom, Format::CycloneDxJson)),
+            Vec::<String>::new(),
+            "{name} as CycloneDX"
+        );
+        assert_eq!(
+            errors(&spdx, &encoded(&sbom, Format::SpdxJson)),
+            Vec::<String>::new(),
+            "{name} as SPDX"
+        );
+    }
+}
