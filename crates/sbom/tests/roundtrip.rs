@@ -363,3 +363,103 @@ fn syft_formats_agree() {
     };
     assert_eq!(key(&a), key(&b));
 }
+
+fn trivy(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/trivy")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Trivy writes npm scopes as CycloneDX `group`, a relative `FilePath` property, an
+/// operating system named "none" when it found none, and Debian packages without purls.
+#[test]
+fn reads_trivy_cyclonedx() {
+    let sbom = decode(&trivy("cyclonedx.json"), "trivy.cdx.json").expect("decode");
+    assert_eq!(
+        (sbom.tool.name.as_str(), sbom.tool.version.as_str()),
+        ("trivy", "0.59.1")
+    );
+    assert_eq!(
+        sbom.created, "2026-11-23T11:54:19Z",
+        "+00:00 normalised to Z"
+    );
+    assert_eq!(sbom.source.name, "/tmp/sch/rootfs2");
+    assert_eq!(sbom.distro, None, "\"none\" is no distro");
+    let mut names: Vec<(&str, &str, PackageType)> = sbom
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.version.as_str(), p.ty))
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        vec![
+            ("@babel/helper-string-parser", "7.24.1", PackageType::Npm),
+            ("app", "1.0.0", PackageType::Npm),
+            ("example.com/hello", "", PackageType::GoModule),
+            ("lodash", "4.17.21", PackageType::Npm),
+            ("requests", "2.31.0", PackageType::Python),
+            ("six", "1.16.0", PackageType::Python),
+            ("stdlib", "v1.19.8", PackageType::GoModule),
+        ]
+    );
+    let babel = sbom
+        .packages
+        .iter()
+        .find(|p| p.name.starts_with("@babel"))
+        .expect("babel");
+    assert_eq!(
+        babel.purl.to_string(),
+        "pkg:npm/%40babel/helper-string-parser@7.24.1"
+    );
+    assert_eq!(
+        babel.locations,
+        vec![Location::new(
+            "/app/node_modules/@babel/helper-string-parser/package.json",
+            None
+        )]
+    );
+    assert_eq!(babel.licenses, vec!["MIT"]);
+    assert_eq!(babel.found_by, "cyclonedx-json");
+}
+
+#[test]
+fn reads_trivy_spdx() {
+    let sbom = decode(&trivy("spdx.json"), "trivy.spdx.json").expect("decode");
+    assert_eq!(
+        (sbom.tool.name.as_str(), sbom.tool.version.as_str()),
+        ("trivy", "0.59.1")
+    );
+    assert_eq!(sbom.source.name, "/tmp/sch/rootfs2");
+    assert_eq!(sbom.distro, None);
+    assert_eq!(sbom.packages.len(), 7, "only packages with purls");
+    let stdlib = sbom
+        .packages
+        .iter()
+        .find(|p| p.name == "stdlib")
+        .expect("stdlib");
+    assert_eq!(stdlib.ty, PackageType::GoModule);
+    assert_eq!(
+        stdlib.locations,
+        vec![Location::new("/usr/local/bin/hello", None)]
+    );
+    let requests = sbom
+        .packages
+        .iter()
+        .find(|p| p.name == "requests")
+        .expect("requests");
+    assert_eq!(requests.licenses, vec!["Apache-2.0"]);
+    // Both of Trivy's formats agree on identity.
+    let cdx = decode(&trivy("cyclonedx.json"), "trivy.cdx.json").expect("decode");
+    let key = |s: &Sbom| {
+        let mut v: Vec<String> = s
+            .packages
+            .iter()
+            .map(|p| format!("{} {}", p.name, p.purl))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(key(&sbom), key(&cdx));
+}

@@ -96,7 +96,9 @@ fn read_components(
         let ty = c.opt_str("type", cx)?.unwrap_or("library");
         let props = Props::read(c, cx)?;
         if ty == "operating-system" {
-            if sbom.distro.is_none() {
+            // Trivy writes an operating system named "none" when it detected none.
+            let unknown_os = name == "none" && c.get("version").is_none();
+            if sbom.distro.is_none() && !unknown_os {
                 sbom.distro = Some(read_distro(c, name, &props, cx)?);
             }
         } else if let Some(purl) = c.get("purl") {
@@ -307,6 +309,18 @@ fn read_package(
     ours: bool,
     cx: &Cx<'_>,
 ) -> Result<Package, SbomError> {
+    // CycloneDX may split a scoped npm name or a Go module path into group and name (Trivy
+    // does); the model's names are whole, as the ecosystem writes them.
+    let name = match c.opt_str("group", cx)? {
+        Some(g)
+            if !g.is_empty()
+                && matches!(purl.ty.as_str(), "npm" | "golang")
+                && !name.starts_with(g) =>
+        {
+            format!("{}/{name}", g.trim_end_matches('/'))
+        }
+        _ => name.to_string(),
+    };
     let ty = props
         .get_any("package:type")
         .and_then(PackageType::from_name)
@@ -321,13 +335,25 @@ fn read_package(
     } else {
         ours_locs
     };
-    let locations: Vec<Location> = locs
+    let mut locations: Vec<Location> = locs
         .into_values()
         .filter_map(|f| {
             let path = f.get("path")?;
             Some(Location::new(*path, digest(f.get("layerID").copied())))
         })
         .collect();
+    if locations.is_empty() {
+        // Trivy: one path, relative to the scanned root.
+        if let Some(path) = props
+            .get("aquasecurity:trivy:FilePath")
+            .filter(|p| !p.is_empty())
+        {
+            locations.push(Location::new(
+                format!("/{}", path.trim_start_matches('/')),
+                None,
+            ));
+        }
+    }
     let mut metadata = BTreeMap::new();
     for (k, v) in &props.0 {
         if let Some(key) = k.strip_prefix(&format!("{NS}:metadata:")) {
@@ -342,7 +368,7 @@ fn read_package(
         .or_else(|| locations.first().and_then(|l| l.layer.clone()));
     let mut p = Package {
         id: String::new(),
-        name: name.to_string(),
+        name,
         version,
         ty,
         purl,

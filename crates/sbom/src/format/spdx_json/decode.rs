@@ -113,7 +113,9 @@ pub(crate) fn decode(value: &Value, name: &str) -> Result<Sbom, SbomError> {
                 sbom.source.image_id = p.opt_str("versionInfo", &cx)?.and_then(|v| v.parse().ok());
             }
         } else if matches!(purpose, Some("OPERATING_SYSTEM" | "OPERATING-SYSTEM")) {
-            if sbom.distro.is_none() {
+            // Trivy writes an operating system named "none" when it detected none.
+            let unknown_os = pkg_name == "none" && p.get("versionInfo").is_none();
+            if sbom.distro.is_none() && !unknown_os {
                 sbom.distro = Some(Distro {
                     id: pkg_name.to_string(),
                     version_id: p.opt_str("versionInfo", &cx)?.unwrap_or("").to_string(),
@@ -178,8 +180,18 @@ fn find_purl(p: &Node<'_>, cx: &Cx<'_>) -> Result<Option<Purl>, SbomError> {
     Ok(None)
 }
 
-/// `acquired package info from <who>: <path>, <path>` → who and the paths.
-fn parse_source_info(s: &str) -> Option<(&str, Vec<&str>)> {
+/// `acquired package info from <who>: <path>, <path>` (Vigil, Syft) → who and the paths;
+/// `package found in: <path>` (Trivy, relative to the scanned root) → the path.
+fn parse_source_info(s: &str) -> Option<(&str, Vec<String>)> {
+    if let Some(path) = s.strip_prefix("package found in:") {
+        let path = path.trim().trim_start_matches('/');
+        let paths = if path.is_empty() {
+            Vec::new()
+        } else {
+            vec![format!("/{path}")]
+        };
+        return Some((Format::SpdxJson.name(), paths));
+    }
     let rest = s.strip_prefix("acquired package info from ")?;
     Some(match rest.find(": /") {
         Some(i) => (
@@ -188,6 +200,7 @@ fn parse_source_info(s: &str) -> Option<(&str, Vec<&str>)> {
                 .split(", ")
                 .map(str::trim)
                 .filter(|p| !p.is_empty())
+                .map(str::to_string)
                 .collect(),
         ),
         None => (rest, Vec::new()),
@@ -259,12 +272,23 @@ mod tests {
     fn source_info_gives_cataloger_and_paths() {
         assert_eq!(
             parse_source_info("acquired package info from DPKG DB: /usr/share/doc/zlib1g/copyright, /var/lib/dpkg/status"),
-            Some(("DPKG DB", vec!["/usr/share/doc/zlib1g/copyright", "/var/lib/dpkg/status"]))
+            Some((
+                "DPKG DB",
+                vec![
+                    "/usr/share/doc/zlib1g/copyright".to_string(),
+                    "/var/lib/dpkg/status".to_string()
+                ]
+            ))
         );
         assert_eq!(
             parse_source_info("acquired package info from dpkg-cataloger"),
             Some(("dpkg-cataloger", vec![]))
         );
+        assert_eq!(
+            parse_source_info("package found in: usr/local/bin/hello"),
+            Some(("spdx-json", vec!["/usr/local/bin/hello".to_string()]))
+        );
         assert_eq!(parse_source_info("from somewhere"), None);
+        assert_eq!(parse_source_info("built package from: bash 5.2.15-2"), None);
     }
 }
