@@ -108,6 +108,8 @@ impl Entry {
 pub struct Layer {
     pub entries: Vec<Entry>,
     pub compression: Compression,
+    /// When set, the layer's tar is these bytes, not one written from `entries`.
+    pub raw: Option<Vec<u8>>,
 }
 
 impl Layer {
@@ -115,6 +117,16 @@ impl Layer {
         Layer {
             entries,
             compression: Compression::None,
+            raw: None,
+        }
+    }
+
+    /// A layer whose tar is given as bytes (headers the builder does not write).
+    pub fn from_tar(tar: Vec<u8>) -> Layer {
+        Layer {
+            entries: Vec::new(),
+            compression: Compression::None,
+            raw: Some(tar),
         }
     }
 
@@ -136,7 +148,10 @@ impl Layer {
 
     /// The uncompressed tar (what the diff id is computed over).
     pub fn tar(&self) -> Vec<u8> {
-        write_tar(&self.entries)
+        match &self.raw {
+            Some(t) => t.clone(),
+            None => write_tar(&self.entries),
+        }
     }
 
     /// The blob as stored.
@@ -224,6 +239,7 @@ fn pax_header(records: &[(&str, &str)]) -> (tar::Header, Vec<u8>) {
     h.set_size(body.len() as u64);
     h.set_mode(0o644);
     h.set_mtime(MTIME);
+    h.set_cksum();
     (h, body)
 }
 
@@ -445,6 +461,9 @@ impl Image {
 #[derive(Clone, Debug, Default)]
 pub struct Layout {
     pub members: Vec<(String, Vec<u8>)>,
+    /// Symbolic links between members (`name`, `target` relative to the link's directory), written
+    /// after the members in a tar, as `docker save` links a repeated layer to its first copy.
+    pub symlinks: Vec<(String, String)>,
 }
 
 impl Layout {
@@ -493,6 +512,9 @@ impl Layout {
             }
             entries.push(Entry::file(name, bytes.clone()));
         }
+        for (name, target) in &self.symlinks {
+            entries.push(Entry::symlink(name, target));
+        }
         write_tar(&entries)
     }
 
@@ -506,6 +528,9 @@ impl Layout {
             fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
             fs::write(p, bytes).expect("write member");
         }
+        for (name, target) in &self.symlinks {
+            std::os::unix::fs::symlink(target, dir.join(name)).expect("symlink member");
+        }
     }
 }
 
@@ -518,7 +543,8 @@ pub fn docker_legacy(img: &Image) -> Layout {
     let cfg_hex = hex_of(&sha256(&cfg)).to_string();
     let mut l = Layout::default();
     let mut chain = String::new();
-    let mut layer_names = Vec::new();
+    let mut layer_names: Vec<String> = Vec::new();
+    let mut first_copy: Vec<(String, String)> = Vec::new();
     for b in &built {
         // A legacy layer id: the hash of the chain so far, as docker derives v1 ids.
         chain = sha256(format!("{chain}{}", b.diff_id).as_bytes());
@@ -528,8 +554,16 @@ pub fn docker_legacy(img: &Image) -> Layout {
             &format!("{id}/json"),
             serde_json::to_vec(&json!({"id": id})).expect("json"),
         );
-        l.add(&format!("{id}/layer.tar"), b.blob.clone());
-        layer_names.push(format!("{id}/layer.tar"));
+        let name = format!("{id}/layer.tar");
+        // A layer equal to an earlier one is a symlink to its first copy, as docker writes it.
+        match first_copy.iter().find(|(d, _)| *d == b.diff_id) {
+            Some((_, first)) => l.symlinks.push((name.clone(), format!("../{first}"))),
+            None => {
+                l.add(&name, b.blob.clone());
+                first_copy.push((b.diff_id.clone(), name.clone()));
+            }
+        }
+        layer_names.push(name);
     }
     l.add(&format!("{cfg_hex}.json"), cfg);
     l.add(
@@ -754,4 +788,55 @@ impl Written {
         layout.write_dir(&p);
         p
     }
+}
+
+/// An OCI layout from raw layer blobs (`blob`, the diff id to promise, media type), for layers the
+/// builder would not write: bombs, corrupt streams.
+pub fn oci_from_blobs(config: &Value, layers: &[(Vec<u8>, String, &str)]) -> Layout {
+    let mut c = config.clone();
+    c["rootfs"] = json!({"type": "layers", "diff_ids": layers.iter().map(|l| l.1.clone()).collect::<Vec<_>>()});
+    let cfg = serde_json::to_vec(&c).expect("config");
+    let mut l = Layout::default();
+    l.add("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec());
+    let mut descs = Vec::new();
+    for (blob, _, media) in layers {
+        l.add(
+            &format!("blobs/sha256/{}", hex_of(&sha256(blob))),
+            blob.clone(),
+        );
+        descs.push(json!({"mediaType": media, "digest": sha256(blob), "size": blob.len()}));
+    }
+    let man = serde_json::to_vec(&json!({
+        "schemaVersion": 2, "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": OCI_CONFIG, "digest": sha256(&cfg), "size": cfg.len()},
+        "layers": descs,
+    }))
+    .expect("manifest");
+    l.add(&format!("blobs/sha256/{}", hex_of(&sha256(&cfg))), cfg);
+    l.add(
+        &format!("blobs/sha256/{}", hex_of(&sha256(&man))),
+        man.clone(),
+    );
+    l.add(
+        "index.json",
+        serde_json::to_vec(&json!({"schemaVersion": 2, "manifests": [
+            {"mediaType": OCI_MANIFEST, "digest": sha256(&man), "size": man.len()}]}))
+        .expect("index"),
+    );
+    l
+}
+
+/// The member name of layer `i` of `img` in an OCI layout (`blobs/sha256/<hex>`).
+pub fn oci_layer_member(img: &Image, i: usize) -> String {
+    format!("blobs/sha256/{}", hex_of(&sha256(&img.layers[i].blob())))
+}
+
+/// The member name of layer `i` in a legacy `docker save` layout (`<id>/layer.tar`).
+pub fn legacy_layer_member(layout: &Layout, i: usize) -> String {
+    let manifest: Value =
+        serde_json::from_slice(layout.get("manifest.json")).expect("manifest.json");
+    manifest[0]["Layers"][i]
+        .as_str()
+        .expect("layer member")
+        .to_string()
 }
