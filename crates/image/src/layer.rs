@@ -249,9 +249,14 @@ fn index_entries<R: Read>(
         .map_err(|e| layer_err(name, format!("not a tar stream: {e}")))?;
     for entry in iter {
         let mut entry = entry.map_err(|e| {
+            let last = if path.is_empty() {
+                String::new()
+            } else {
+                format!(" ({path})")
+            };
             layer_err(
                 name,
-                format!("truncated or corrupt tar after entry {count}: {e}"),
+                format!("truncated or corrupt tar after entry {count}{last}: {e}"),
             )
         })?;
         *count += 1;

@@ -78,20 +78,22 @@ pub(crate) fn open_archive(
     open_store(input, "oci-archive", &store, options, selector)
 }
 
-fn blob_member(input: &str, digest: &str) -> Result<(String, Digest), ImageError> {
+/// The member holding the blob `digest`, named in the file `from` (for errors).
+fn blob_member(input: &str, from: &str, digest: &str) -> Result<(String, Digest), ImageError> {
     let d: Digest = digest
         .parse()
-        .map_err(|e| ImageError::meta(input, "index.json", format!("descriptor digest: {e}")))?;
+        .map_err(|e| ImageError::meta(input, from, format!("descriptor digest: {e}")))?;
     Ok((format!("blobs/{}/{}", d.algorithm(), d.hex()), d))
 }
 
-/// Reads a blob named by a descriptor and checks its digest.
+/// Reads a blob named by a descriptor found in the file `from`, and checks its digest.
 fn read_blob(
     input: &str,
     store: &dyn BlobStore,
     desc: &Descriptor,
+    from: &str,
 ) -> Result<(Vec<u8>, Digest), ImageError> {
-    let (member, digest) = blob_member(input, &desc.digest)?;
+    let (member, digest) = blob_member(input, from, &desc.digest)?;
     let bytes =
         store
             .read_small(input, &member, MAX_META)?
@@ -122,9 +124,9 @@ pub(crate) fn manifest_digest_for_config(
     let bytes = store.read_small(input, "index.json", MAX_META).ok()??;
     let index: Index = serde_json::from_slice(&bytes).ok()?;
     let mut candidates = Vec::new();
-    collect(input, store, &index, 0, &mut candidates).ok()?;
+    collect(input, store, &index, "index.json", 0, &mut candidates).ok()?;
     candidates.iter().take(64).find_map(|c| {
-        let (bytes, digest) = read_blob(input, store, &c.desc).ok()?;
+        let (bytes, digest) = read_blob(input, store, &c.desc, &c.from).ok()?;
         let m: Manifest = serde_json::from_slice(&bytes).ok()?;
         (m.config.digest.parse::<Digest>().ok()? == *config).then_some(digest)
     })
@@ -138,29 +140,28 @@ struct Candidate {
     desc: Descriptor,
     platform: Option<DescPlatform>,
     names: Vec<String>,
+    /// The index file that lists it (`index.json`, or a nested index's digest).
+    from: String,
 }
 
 fn collect(
     input: &str,
     store: &dyn BlobStore,
     index: &Index,
+    from: &str,
     depth: usize,
     out: &mut Vec<Candidate>,
 ) -> Result<(), ImageError> {
     for d in &index.manifests {
         if is_index(&d.media_type) {
             if depth >= MAX_DEPTH {
-                return Err(ImageError::meta(
-                    input,
-                    "index.json",
-                    "indexes nested too deeply",
-                ));
+                return Err(ImageError::meta(input, from, "indexes nested too deeply"));
             }
-            let (bytes, _) = read_blob(input, store, d)?;
+            let (bytes, _) = read_blob(input, store, d, from)?;
             let nested: Index = serde_json::from_slice(&bytes)
                 .map_err(|e| ImageError::meta(input, &d.digest, e))?;
             let before = out.len();
-            collect(input, store, &nested, depth + 1, out)?;
+            collect(input, store, &nested, &d.digest, depth + 1, out)?;
             for c in &mut out[before..] {
                 for key in [
                     "org.opencontainers.image.ref.name",
@@ -199,6 +200,7 @@ fn collect(
             desc: d.clone(),
             platform: d.platform.clone(),
             names,
+            from: from.to_string(),
         });
     }
     Ok(())
@@ -226,7 +228,7 @@ pub(crate) fn open_store(
     let index: Index = serde_json::from_slice(&index_bytes)
         .map_err(|e| ImageError::meta(input, "index.json", e))?;
     let mut candidates = Vec::new();
-    collect(input, store, &index, 0, &mut candidates)?;
+    collect(input, store, &index, "index.json", 0, &mut candidates)?;
     let want = &options.platform;
     let chosen = if candidates.len() == 1
         && candidates[0]
@@ -264,10 +266,10 @@ pub(crate) fn open_store(
     };
     let chosen =
         chosen.ok_or_else(|| ImageError::meta(input, "index.json", "lists no image manifest"))?;
-    let (man_bytes, man_digest) = read_blob(input, store, &chosen.desc)?;
+    let (man_bytes, man_digest) = read_blob(input, store, &chosen.desc, &chosen.from)?;
     let manifest: Manifest = serde_json::from_slice(&man_bytes)
         .map_err(|e| ImageError::meta(input, &chosen.desc.digest, e))?;
-    let (cfg_bytes, cfg_digest) = read_blob(input, store, &manifest.config)?;
+    let (cfg_bytes, cfg_digest) = read_blob(input, store, &manifest.config, &chosen.desc.digest)?;
     let parsed = config::parse(&cfg_bytes)
         .map_err(|e| ImageError::meta(input, &manifest.config.digest, e))?;
     if parsed.diff_ids.len() != manifest.layers.len() {
@@ -284,7 +286,7 @@ pub(crate) fn open_store(
     let history = layer_history(&parsed.config, manifest.layers.len());
     let mut plans = Vec::with_capacity(manifest.layers.len());
     for ((d, diff), created_by) in manifest.layers.iter().zip(&parsed.diff_ids).zip(history) {
-        let (member, digest) = blob_member(input, &d.digest)?;
+        let (member, digest) = blob_member(input, &chosen.desc.digest, &d.digest)?;
         plans.push(LayerPlan {
             member,
             media_type: d.media_type.clone(),

@@ -503,3 +503,59 @@ fn selected_file_past_max_file_size_is_an_unknown() {
         u.reason
     );
 }
+
+#[test]
+fn truncated_plain_layer_names_the_last_entry() {
+    let img = Image {
+        layers: vec![Layer::new(vec![
+            Entry::dir("usr/"),
+            Entry::file("usr/big", vec![b'b'; 10_000]),
+            Entry::file("usr/after", "never read"),
+        ])],
+        ..Image::fixture("basic")
+    };
+    let member = oci_layer_member(&img, 0);
+    let mut layout = oci(&img);
+    let tar = img.layers[0].tar();
+    // Cut inside usr/big's data: header blocks at 0 and 512, data from 1024.
+    layout.add(&member, tar[..6000].to_vec());
+    let w = Written::new();
+    let p = w.dir("oci", &layout);
+    let (err, msg) = fail(&SourceSpec::OciDir(p.clone()), &Options::default());
+    assert!(
+        matches!(&err, ImageError::Layer { layer, .. } if *layer == member),
+        "{err:?}"
+    );
+    names(&msg, &p, &member);
+    assert!(msg.contains("/usr/big"), "{msg}");
+}
+
+#[test]
+fn bad_layer_digest_in_a_manifest_names_the_manifest() {
+    let img = Image::fixture("basic");
+    let mut layout = oci(&img);
+    let mut index: serde_json::Value =
+        serde_json::from_slice(layout.get("index.json")).expect("index");
+    let old = index["manifests"][0]["digest"]
+        .as_str()
+        .expect("digest")
+        .to_string();
+    let mut man: serde_json::Value =
+        serde_json::from_slice(layout.get(&format!("blobs/sha256/{}", &old[7..])))
+            .expect("manifest");
+    man["layers"][1]["digest"] = "sha256:not-hex".into();
+    let bytes = serde_json::to_vec(&man).expect("json");
+    let new = sha256(&bytes);
+    layout.add(&format!("blobs/sha256/{}", &new[7..]), bytes);
+    index["manifests"][0]["digest"] = new.clone().into();
+    layout.add("index.json", serde_json::to_vec(&index).expect("json"));
+    let w = Written::new();
+    let p = w.dir("oci", &layout);
+    let (err, msg) = fail(&SourceSpec::OciDir(p.clone()), &Options::default());
+    assert!(
+        matches!(&err, ImageError::BadMetadata { file, .. } if *file == new),
+        "{err:?}"
+    );
+    names(&msg, &p, &new);
+    assert!(msg.contains("not-hex"), "{msg}");
+}

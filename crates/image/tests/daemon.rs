@@ -205,6 +205,12 @@ fn reads_an_image_from_the_daemon() {
         v
     };
     assert_eq!(listing(&s), listing(&i));
+    // Best effort: leave no test image behind.
+    let _ = Command::new("docker")
+        .args(["rmi", TAG])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
 }
 
 #[test]
