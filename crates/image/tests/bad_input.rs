@@ -289,11 +289,12 @@ fn decompression_bomb_past_the_layer_cap() {
     let blob = zero_bomb_layer(64 << 20);
     assert!(blob.len() < 1 << 20, "a bomb: {} bytes", blob.len());
     let img = Image::fixture("basic");
+    let unknown = sha256(b"unknown");
     let layout = oci_from_blobs(
         &img.config,
         &[(
-            blob.clone(),
-            sha256(b"unknown"),
+            &blob[..],
+            unknown.as_str(),
             "application/vnd.oci.image.layer.v1.tar+gzip",
         )],
     );
@@ -558,4 +559,28 @@ fn bad_layer_digest_in_a_manifest_names_the_manifest() {
     );
     names(&msg, &p, &new);
     assert!(msg.contains("not-hex"), "{msg}");
+}
+
+#[test]
+fn too_many_layers() {
+    let layer = Layer::new(vec![Entry::file("f", "x")]);
+    let blob = layer.blob();
+    let n = 65_536;
+    let diff_id = sha256(&layer.tar());
+    let layers = vec![
+        (
+            &blob[..],
+            diff_id.as_str(),
+            "application/vnd.oci.image.layer.v1.tar"
+        );
+        n
+    ];
+    let w = Written::new();
+    let p = w.dir(
+        "many",
+        &oci_from_blobs(&Image::fixture("basic").config, &layers),
+    );
+    let (err, msg) = fail(&SourceSpec::OciDir(p.clone()), &Options::default());
+    assert!(matches!(err, ImageError::Unrecognised { .. }), "{err:?}");
+    names(&msg, &p, "65536 layers");
 }

@@ -368,3 +368,30 @@ fn kinds_change_across_layers() {
     assert_eq!(i.tree.entry("/opt").map(|f| f.kind), Some(FileKind::Dir));
     assert_eq!(i.tree.content("/var/run/pid"), Some(&b"2"[..]));
 }
+
+/// `tar -C layout -cf x.tar .` names members `./index.json`, `./blobs/sha256/…`: the same image.
+#[test]
+fn oci_archive_with_dot_slash_members() {
+    let img = Image::fixture("basic").compressed(Compression::Gzip);
+    let mut layout = oci(&img);
+    for m in &mut layout.members {
+        m.0 = format!("./{}", m.0);
+    }
+    let w = Written::new();
+    let p = w.tar("dot.tar", &layout);
+    assert!(matches!(
+        SourceSpec::parse(p.to_str().expect("utf8")),
+        Ok(SourceSpec::OciArchive(_))
+    ));
+    let i = open(
+        &SourceSpec::OciArchive(p),
+        &Options::default(),
+        &SelectPaths(&["/etc/motd"]),
+    )
+    .expect("reads");
+    assert_eq!(i.layers.len(), 3);
+    assert_eq!(
+        i.tree.content("/etc/motd"),
+        Some(&b"Welcome to basic\n"[..])
+    );
+}

@@ -792,19 +792,21 @@ impl Written {
 
 /// An OCI layout from raw layer blobs (`blob`, the diff id to promise, media type), for layers the
 /// builder would not write: bombs, corrupt streams.
-pub fn oci_from_blobs(config: &Value, layers: &[(Vec<u8>, String, &str)]) -> Layout {
+pub fn oci_from_blobs(config: &Value, layers: &[(&[u8], &str, &str)]) -> Layout {
     let mut c = config.clone();
-    c["rootfs"] = json!({"type": "layers", "diff_ids": layers.iter().map(|l| l.1.clone()).collect::<Vec<_>>()});
+    c["rootfs"] =
+        json!({"type": "layers", "diff_ids": layers.iter().map(|l| l.1).collect::<Vec<_>>()});
     let cfg = serde_json::to_vec(&c).expect("config");
     let mut l = Layout::default();
     l.add("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec());
     let mut descs = Vec::new();
+    let mut added = std::collections::HashSet::new();
     for (blob, _, media) in layers {
-        l.add(
-            &format!("blobs/sha256/{}", hex_of(&sha256(blob))),
-            blob.clone(),
-        );
-        descs.push(json!({"mediaType": media, "digest": sha256(blob), "size": blob.len()}));
+        let digest = sha256(blob);
+        if added.insert(digest.clone()) {
+            l.add(&format!("blobs/sha256/{}", hex_of(&digest)), blob.to_vec());
+        }
+        descs.push(json!({"mediaType": media, "digest": digest, "size": blob.len()}));
     }
     let man = serde_json::to_vec(&json!({
         "schemaVersion": 2, "mediaType": OCI_MANIFEST,
