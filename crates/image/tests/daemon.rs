@@ -22,14 +22,19 @@ fn daemon_available(test: &str) -> bool {
     let required = std::env::var("VIGIL_REQUIRE_KERNEL").is_ok_and(|v| v == "1");
     let missing = if !Path::new(SOCKET).exists() {
         Some(format!("{SOCKET} does not exist (is dockerd running?)"))
-    } else if Command::new("docker")
+    } else if let Some(why) = match Command::new("docker")
         .arg("version")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
-        .is_err()
     {
-        Some("the docker CLI is not installed (apt-get install docker.io)".to_string())
+        Err(_) => Some("the docker CLI is not installed (apt-get install docker.io)".to_string()),
+        Ok(s) if !s.success() => Some(format!(
+            "the daemon on {SOCKET} does not answer `docker version`"
+        )),
+        Ok(_) => None,
+    } {
+        Some(why)
     } else if !Path::new(BUSYBOX).is_file() {
         Some(format!(
             "{BUSYBOX} is missing (apt-get install busybox-static)"
