@@ -12,6 +12,9 @@ use crate::store::BlobStore;
 use crate::tree::FileTree;
 use crate::{ImageError, Options, Selector};
 
+/// Most layers one image may have.
+const MAX_LAYERS: usize = u16::MAX as usize;
+
 /// One layer as the manifest describes it.
 pub(crate) struct LayerPlan {
     /// Member name in the store (`blobs/sha256/…`, `<id>/layer.tar`).
@@ -32,6 +35,16 @@ pub(crate) fn read_layers(
     selector: &dyn Selector,
     options: &Options,
 ) -> Result<(Vec<LayerInfo>, FileTree, Vec<Unknown>), ImageError> {
+    // The tree records each file's layer in 16 bits; real images have at most a few hundred.
+    if plans.len() > MAX_LAYERS {
+        return Err(ImageError::Unrecognised {
+            input: input.to_string(),
+            reason: format!(
+                "the manifest lists {} layers; at most {MAX_LAYERS} are read",
+                plans.len()
+            ),
+        });
+    }
     for p in plans {
         if !store.contains(&p.member) {
             return Err(ImageError::MissingBlob {
@@ -64,9 +77,14 @@ pub(crate) fn read_layers(
                     layer: &plan.member,
                 };
                 let r = match store.open(&plan.member) {
-                    Ok(Some((reader, size))) => {
-                        read_layer(reader, Some(size), selector, &options.limits, progress, &name)
-                    }
+                    Ok(Some((reader, size))) => read_layer(
+                        reader,
+                        Some(size),
+                        selector,
+                        &options.limits,
+                        progress,
+                        &name,
+                    ),
                     Ok(None) => Err(ImageError::MissingBlob {
                         input: input.to_string(),
                         blob: plan.member.clone(),
@@ -122,7 +140,8 @@ pub(crate) fn read_layers(
         infos.push(LayerInfo {
             index: i,
             diff_id: scan.diff_id.clone(),
-            digest: (scan.compression != "none" || plan.expected_blob.is_some()).then(|| scan.blob_digest.clone()),
+            digest: (scan.compression != "none" || plan.expected_blob.is_some())
+                .then(|| scan.blob_digest.clone()),
             size: scan.stored_size,
             uncompressed_size: scan.uncompressed_size,
             media_type: plan.media_type.clone(),

@@ -21,7 +21,12 @@ struct ManifestEntry {
     layers: Vec<String>,
 }
 
-pub(crate) fn open(input: &str, path: &Path, options: &Options, selector: &dyn Selector) -> Result<Image, ImageError> {
+pub(crate) fn open(
+    input: &str,
+    path: &Path,
+    options: &Options,
+    selector: &dyn Selector,
+) -> Result<Image, ImageError> {
     let store = TarStore::index(input, path)?;
     open_store(input, "docker-archive", &store, options, selector)
 }
@@ -40,8 +45,8 @@ pub(crate) fn open_store(
             input: input.to_string(),
             reason: "no manifest.json: not a docker save archive".to_string(),
         })?;
-    let entries: Vec<ManifestEntry> =
-        serde_json::from_slice(&manifest).map_err(|e| ImageError::meta(input, "manifest.json", e))?;
+    let entries: Vec<ManifestEntry> = serde_json::from_slice(&manifest)
+        .map_err(|e| ImageError::meta(input, "manifest.json", e))?;
     let entry = entries
         .into_iter()
         .next()
@@ -52,7 +57,8 @@ pub(crate) fn open_store(
             input: input.to_string(),
             blob: entry.config.clone(),
         })?;
-    let parsed = config::parse(&cfg_bytes).map_err(|e| ImageError::meta(input, &entry.config, e))?;
+    let parsed =
+        config::parse(&cfg_bytes).map_err(|e| ImageError::meta(input, &entry.config, e))?;
     if parsed.diff_ids.len() != entry.layers.len() {
         return Err(ImageError::meta(
             input,
@@ -82,14 +88,20 @@ pub(crate) fn open_store(
     let (layers, tree, unknowns) = read_layers(input, store, &plans, selector, options)?;
     let tags = entry.repo_tags.unwrap_or_default();
     let platform = platform_of(&parsed.config);
+    let image_id = Digest::sha256_of(&cfg_bytes);
+    let manifest_digest = if store.contains("index.json") {
+        crate::oci::manifest_digest_for_config(input, store, &image_id)
+    } else {
+        None
+    };
     Ok(Image {
         source: SourceInfo {
             scheme: scheme.to_string(),
             input: input.to_string(),
             name: tags.first().cloned().unwrap_or_else(|| input.to_string()),
             tags,
-            image_id: Some(Digest::sha256_of(&cfg_bytes)),
-            manifest_digest: None,
+            image_id: Some(image_id),
+            manifest_digest,
             platform,
             size: layers.iter().map(|l| l.uncompressed_size).sum(),
         },

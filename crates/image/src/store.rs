@@ -23,7 +23,11 @@ pub(crate) trait BlobStore: Sync {
             return Ok(None);
         };
         if size > cap {
-            return Err(ImageError::meta(input, name, format!("{size} bytes is too large for metadata")));
+            return Err(ImageError::meta(
+                input,
+                name,
+                format!("{size} bytes is too large for metadata"),
+            ));
         }
         let mut out = Vec::with_capacity(size as usize);
         r.read_to_end(&mut out)
@@ -79,23 +83,50 @@ impl TarStore {
         let total = file.metadata().map_err(|e| ImageError::io(input, e))?.len();
         let mut archive = tar::Archive::new(BufReader::with_capacity(64 << 10, file));
         let mut members = HashMap::new();
-        let entries = archive.entries_with_seek().map_err(|e| ImageError::Unrecognised {
-            input: input.to_string(),
-            reason: format!("not a tar archive: {e}"),
-        })?;
+        // Symbolic and hard links between members: `docker save` writes a layer that repeats an
+        // earlier one as `<id>/layer.tar -> ../<other id>/layer.tar`.
+        let mut aliases: Vec<(String, String)> = Vec::new();
+        let entries = archive
+            .entries_with_seek()
+            .map_err(|e| ImageError::Unrecognised {
+                input: input.to_string(),
+                reason: format!("not a tar archive: {e}"),
+            })?;
         for entry in entries {
             let entry = entry.map_err(|e| ImageError::Unrecognised {
                 input: input.to_string(),
-                reason: format!("truncated or corrupt archive after {} members: {e}", members.len()),
+                reason: format!(
+                    "truncated or corrupt archive after {} members: {e}",
+                    members.len()
+                ),
             })?;
             let ty = entry.header().entry_type();
-            if !(ty.is_file() || ty == tar::EntryType::Continuous) {
+            let is_link = ty == tar::EntryType::Symlink || ty == tar::EntryType::Link;
+            if !(ty.is_file() || ty == tar::EntryType::Continuous || is_link) {
                 continue;
             }
             let name = entry.path_bytes();
             let Some(name) = std::str::from_utf8(&name).ok().and_then(clean) else {
                 continue;
             };
+            if is_link {
+                let target = entry.link_name_bytes().unwrap_or_default();
+                let Ok(target) = std::str::from_utf8(&target) else {
+                    continue;
+                };
+                let joined = if ty == tar::EntryType::Symlink && !target.starts_with('/') {
+                    match name.rfind('/') {
+                        Some(i) => format!("{}/{target}", &name[..i]),
+                        None => target.to_string(),
+                    }
+                } else {
+                    target.to_string()
+                };
+                if let Some(t) = clean(joined.trim_start_matches('/')) {
+                    aliases.push((name, t));
+                }
+                continue;
+            }
             let (off, size) = (entry.raw_file_position(), entry.size());
             if off.saturating_add(size) > total {
                 return Err(ImageError::Unrecognised {
@@ -104,6 +135,22 @@ impl TarStore {
                 });
             }
             members.insert(name, (off, size));
+        }
+        // Links to links are followed a few hops; a link to nothing stays absent.
+        for _ in 0..4 {
+            let mut changed = false;
+            for (name, target) in &aliases {
+                if members.contains_key(name) {
+                    continue;
+                }
+                if let Some(&m) = members.get(target) {
+                    members.insert(name.clone(), m);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
         }
         if members.is_empty() {
             return Err(ImageError::Unrecognised {

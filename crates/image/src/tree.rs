@@ -169,6 +169,9 @@ pub enum ResolveError {
     Loop(String),
 }
 
+/// Kept versions of one path: (layer index, content), bottom first.
+type Versions = Vec<(usize, Arc<[u8]>)>;
+
 /// The squashed view of an image: what a container started from it would see, with the layer that
 /// last wrote each file. Earlier versions of kept files stay reachable through [`FileTree::history`].
 pub struct FileTree {
@@ -178,7 +181,7 @@ pub struct FileTree {
     hasher: DefaultHashBuilder,
     contents: Vec<Arc<[u8]>>,
     layers: Vec<Option<Digest>>,
-    history: HashMap<Box<str>, Vec<(usize, Arc<[u8]>)>>,
+    history: HashMap<Box<str>, Versions>,
     live: usize,
 }
 
@@ -187,7 +190,9 @@ impl FileTree {
     pub fn squash(indexes: Vec<LayerIndex>, layers: Vec<Option<Digest>>) -> FileTree {
         let total: usize = indexes.iter().map(|l| l.recs.len()).sum();
         let mut t = FileTree {
-            arena: Arena(String::with_capacity(indexes.iter().map(|l| l.arena.0.len()).sum())),
+            arena: Arena(String::with_capacity(
+                indexes.iter().map(|l| l.arena.0.len()).sum(),
+            )),
             recs: Vec::with_capacity(total),
             index: HashTable::with_capacity(total),
             hasher: DefaultHashBuilder::default(),
@@ -215,7 +220,11 @@ impl FileTree {
 
     fn apply(&mut self, li: usize, layer: LayerIndex) {
         let mut hidden: Vec<String> = Vec::new();
-        let mut deleted: HashSet<&str> = layer.whiteouts.iter().map(|s| layer.arena.get(*s)).collect();
+        let mut deleted: HashSet<&str> = layer
+            .whiteouts
+            .iter()
+            .map(|s| layer.arena.get(*s))
+            .collect();
         let mut opaque: HashSet<&str> = layer.opaque.iter().map(|s| layer.arena.get(*s)).collect();
         let base = self.contents.len() as u32;
         let mut contents = layer.contents.into_iter();
@@ -236,13 +245,25 @@ impl FileTree {
             } else {
                 Span { off: 0, len: 0 }
             };
-            let new = Rec {
+            let mut new = Rec {
                 path: Span { off: 0, len: 0 },
                 link,
                 content,
                 layer: li as u16,
                 ..*rec
             };
+            if rec.kind == FileKind::HardLink {
+                // A hard link is another name of a file written earlier (in this layer or a lower
+                // one): it keeps that file's size and content even if a later layer deletes or
+                // replaces the file under its first name.
+                if let Some(t) = self.find(layer.arena.get(rec.link)) {
+                    let t = self.recs[t as usize];
+                    if t.kind != FileKind::Dir {
+                        new.size = t.size;
+                        new.content = t.content;
+                    }
+                }
+            }
             match self.find(path) {
                 Some(i) => {
                     let old = &mut self.recs[i as usize];
@@ -258,8 +279,9 @@ impl FileTree {
                     self.recs.push(Rec { path: span, ..new });
                     let h = self.hash(path);
                     let (recs, arena) = (&self.recs, &self.arena);
-                    self.index
-                        .insert_unique(h, idx, |&i| self.hasher.hash_one(arena.get(recs[i as usize].path)));
+                    self.index.insert_unique(h, idx, |&i| {
+                        self.hasher.hash_one(arena.get(recs[i as usize].path))
+                    });
                     self.live += 1;
                 }
             }
@@ -296,7 +318,10 @@ impl FileTree {
             let path = self.arena.get(self.recs[i].path).to_string();
             let h = self.hash(&path);
             let (recs, arena) = (&self.recs, &self.arena);
-            if let Ok(e) = self.index.find_entry(h, |&j| arena.get(recs[j as usize].path) == path) {
+            if let Ok(e) = self
+                .index
+                .find_entry(h, |&j| arena.get(recs[j as usize].path) == path)
+            {
                 e.remove();
             }
             self.recs[i].live = false;
@@ -335,9 +360,25 @@ impl FileTree {
             .map(|i| self.file_ref(i))
     }
 
-    /// Visible entries whose content (or extract) was kept.
+    /// Visible entries whose content (or extract) was kept. A hard link is listed only when its
+    /// target no longer holds the same file (it was deleted or replaced by a later layer), so each
+    /// kept content is listed once.
     pub fn with_content(&self) -> impl Iterator<Item = FileRef<'_>> + '_ {
-        self.iter().filter(|f| f.content.is_some())
+        (0..self.recs.len() as u32)
+            .filter(|&i| {
+                let r = &self.recs[i as usize];
+                r.live
+                    && r.content != NONE
+                    && !(r.kind == FileKind::HardLink && self.link_target_current(r))
+            })
+            .map(|i| self.file_ref(i))
+    }
+
+    /// Whether the target of hard link `r` is still the file it was linked to: present, and not
+    /// rewritten by a layer above the link's.
+    fn link_target_current(&self, r: &Rec) -> bool {
+        self.find(self.arena.get(r.link))
+            .is_some_and(|t| self.recs[t as usize].layer <= r.layer)
     }
 
     /// The entry at exactly `path`, following no links.
@@ -352,7 +393,10 @@ impl FileTree {
         let mut pending: String = path.to_string();
         'restart: loop {
             let mut cur = String::with_capacity(pending.len());
-            let comps: Vec<&str> = pending.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+            let comps: Vec<&str> = pending
+                .split('/')
+                .filter(|c| !c.is_empty() && *c != ".")
+                .collect();
             for (ci, comp) in comps.iter().enumerate() {
                 if *comp == ".." {
                     let cut = cur.rfind('/').unwrap_or(0);
@@ -379,6 +423,13 @@ impl FileTree {
                         continue 'restart;
                     }
                     FileKind::HardLink if ci + 1 == comps.len() => {
+                        if !self.link_target_current(&r) {
+                            // The link is the last name of its file: it stands for the file.
+                            return Ok(Some(FileRef {
+                                kind: FileKind::File,
+                                ..self.file_ref(i)
+                            }));
+                        }
                         hops += 1;
                         if hops > MAX_LINK_HOPS {
                             return Err(ResolveError::Loop(path.to_string()));
@@ -532,10 +583,20 @@ mod tests {
         let mut l = LayerIndex::default();
         dir(&mut l, "/usr/lib");
         file(&mut l, "/usr/lib/os-release", Some("ID=debian"));
-        link(&mut l, "/etc/os-release", FileKind::Symlink, "../usr/lib/os-release");
+        link(
+            &mut l,
+            "/etc/os-release",
+            FileKind::Symlink,
+            "../usr/lib/os-release",
+        );
         link(&mut l, "/lib", FileKind::Symlink, "usr/lib");
-        link(&mut l, "/escape", FileKind::Symlink, "../../../../usr/lib/os-release");
-        link(&mut l, "/hard", FileKind::HardLink, "usr/lib/os-release");
+        link(
+            &mut l,
+            "/escape",
+            FileKind::Symlink,
+            "../../../../usr/lib/os-release",
+        );
+        link(&mut l, "/hard", FileKind::HardLink, "/usr/lib/os-release");
         link(&mut l, "/loop1", FileKind::Symlink, "/loop2");
         link(&mut l, "/loop2", FileKind::Symlink, "loop1");
         let t = FileTree::squash(vec![l], vec![None]);
