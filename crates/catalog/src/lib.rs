@@ -15,12 +15,19 @@
 //! println!("{} packages", found.packages.len());
 //! ```
 
+mod apk;
 mod cx;
 pub mod distro;
+mod dpkg;
+mod introduced;
 mod registry;
+mod rpm;
 
+pub use apk::ApkCataloger;
 pub use cx::{Files, Found, Scope};
+pub use dpkg::DpkgCataloger;
 pub use registry::{Catalog, Catalogers};
+pub use rpm::RpmCataloger;
 pub use vigil_image::Select;
 pub use vigil_types::Unknown;
 

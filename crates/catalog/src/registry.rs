@@ -22,7 +22,11 @@ pub struct Catalogers {
 impl Catalogers {
     /// Every cataloger Vigil has.
     pub fn default_set() -> Catalogers {
-        let list: Vec<Box<dyn Cataloger>> = vec![];
+        let list: Vec<Box<dyn Cataloger>> = vec![
+            Box::new(crate::DpkgCataloger),
+            Box::new(crate::ApkCataloger),
+            Box::new(crate::RpmCataloger),
+        ];
         Catalogers { list }
     }
 
