@@ -55,6 +55,8 @@ struct Db<'a> {
     data: &'a [u8],
     page_size: usize,
     pages: usize,
+    /// Pages the metadata says the file has (more than `pages` when it was cut short).
+    declared: usize,
     big_endian: bool,
 }
 
@@ -88,6 +90,12 @@ impl<'a> Db<'a> {
 /// Calls `each` with every header blob of the database, or with why one record holds none.
 pub fn read_bdb(data: &[u8], each: &mut dyn FnMut(super::Record<'_>)) -> Result<(), BdbError> {
     let db = open(data)?;
+    if db.pages < db.declared {
+        each(Err(format!(
+            "the file is cut short: it holds {} of its {} pages, records on the missing pages are lost",
+            db.pages, db.declared
+        )));
+    }
     let mut buf = Vec::new();
     let mut chains: HashSet<u32> = HashSet::new();
     for n in 1..db.pages {
@@ -162,6 +170,7 @@ fn open(data: &[u8]) -> Result<Db<'_>, BdbError> {
         data,
         page_size: 0,
         pages: 0,
+        declared: 0,
         big_endian,
     };
     let version = db.u32_at(data, 16).unwrap_or(0);
@@ -180,7 +189,8 @@ fn open(data: &[u8]) -> Result<Db<'_>, BdbError> {
     }
     let last = db.u32_at(data, 32).unwrap_or(0) as usize;
     db.page_size = page_size as usize;
-    db.pages = (data.len() / db.page_size).min(last.saturating_add(1));
+    db.declared = last.saturating_add(1);
+    db.pages = (data.len() / db.page_size).min(db.declared);
     Ok(db)
 }
 
@@ -321,8 +331,9 @@ mod tests {
     fn truncated_files_and_broken_chains_are_reported_per_record() {
         let (ok, bad) = collect(&LE[..LE.len() - 1024]).expect("metadata still fine");
         assert_eq!(ok.len(), 1);
-        assert_eq!(bad.len(), 1);
-        assert!(bad[0].contains("past the file"), "{bad:?}");
+        assert_eq!(bad.len(), 2);
+        assert!(bad[0].contains("holds 7 of its 8 pages"), "{bad:?}");
+        assert!(bad[1].contains("past the file"), "{bad:?}");
 
         // An overflow page that points back at itself.
         let mut looped = LE.to_vec();
