@@ -72,14 +72,15 @@ impl Cataloger for RpmCataloger {
     }
 
     fn select(&self, path: &str, _mode: u32, _size: u64) -> Select {
-        let name_fits = path.ends_with("/rpmdb.sqlite")
-            || path.ends_with("/Packages")
-            || path.ends_with("/Packages.db")
-            || path.ends_with("/rpmdb.sqlite-wal");
-        if name_fits && path.contains("/rpm/") && DIRS.iter().any(|d| path.contains(d)) {
-            Select::Keep
-        } else {
-            Select::Skip
+        // The database itself, or the write-ahead log of an SQLite one.
+        let (db, is_log) = match path.strip_suffix("-wal") {
+            Some(db) => (db, true),
+            None => (path, false),
+        };
+        match Format::of(db) {
+            Some((Format::Sqlite, _)) => Select::Keep,
+            Some(_) if !is_log => Select::Keep,
+            _ => Select::Skip,
         }
     }
 
@@ -262,6 +263,8 @@ mod tests {
             "/home/u/Packages",
             "/usr/share/doc/Packages",
             "/var/lib/apt/lists/Packages",
+            "/var/lib/rpm/sub/Packages",
+            "/var/lib/rpm/Packages-wal",
         ] {
             assert_eq!(c.select(p, 0o644, 1), Select::Skip, "{p}");
         }
