@@ -15,16 +15,23 @@
 //! println!("{} packages", found.packages.len());
 //! ```
 
+mod apk;
 mod cx;
 pub mod distro;
 pub mod dotnet;
 pub mod java;
 pub mod php;
-mod registry;
 pub mod ruby;
+mod dpkg;
+mod introduced;
+mod registry;
+mod rpm;
 
+pub use apk::ApkCataloger;
 pub use cx::{Files, Found, Scope};
+pub use dpkg::DpkgCataloger;
 pub use registry::{Catalog, Catalogers};
+pub use rpm::RpmCataloger;
 pub use vigil_image::Select;
 pub use vigil_types::Unknown;
 

@@ -29,6 +29,9 @@ impl Catalogers {
             Box::new(crate::php::ComposerInstalledCataloger),
             Box::new(crate::php::ComposerLockCataloger),
             Box::new(crate::dotnet::DotnetDepsCataloger),
+            Box::new(crate::DpkgCataloger),
+            Box::new(crate::ApkCataloger),
+            Box::new(crate::RpmCataloger),
         ];
         Catalogers { list }
     }
