@@ -17,10 +17,13 @@
 
 mod cx;
 pub mod distro;
+mod elf;
 mod registry;
+mod rust;
 
 pub use cx::{Files, Found, Scope};
 pub use registry::{Catalog, Catalogers};
+pub use rust::{CargoAuditableCataloger, CargoLockCataloger};
 pub use vigil_image::Select;
 pub use vigil_types::Unknown;
 
