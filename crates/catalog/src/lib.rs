@@ -18,10 +18,12 @@
 mod cx;
 pub mod distro;
 mod elf;
+mod golang;
 mod registry;
 mod rust;
 
 pub use cx::{Files, Found, Scope};
+pub use golang::GoBinaryCataloger;
 pub use registry::{Catalog, Catalogers};
 pub use rust::{CargoAuditableCataloger, CargoLockCataloger};
 pub use vigil_image::Select;

@@ -23,6 +23,7 @@ impl Catalogers {
     /// Every cataloger Vigil has.
     pub fn default_set() -> Catalogers {
         let list: Vec<Box<dyn Cataloger>> = vec![
+            Box::new(crate::golang::GoBinaryCataloger),
             Box::new(crate::rust::CargoLockCataloger),
             Box::new(crate::rust::CargoAuditableCataloger),
         ];
