@@ -15,6 +15,7 @@
 //! println!("{} packages", found.packages.len());
 //! ```
 
+mod binary;
 mod cx;
 pub mod distro;
 mod elf;
@@ -22,6 +23,7 @@ mod golang;
 mod registry;
 mod rust;
 
+pub use binary::BinaryClassifierCataloger;
 pub use cx::{Files, Found, Scope};
 pub use golang::GoBinaryCataloger;
 pub use registry::{Catalog, Catalogers};

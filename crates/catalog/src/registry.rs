@@ -26,6 +26,7 @@ impl Catalogers {
             Box::new(crate::golang::GoBinaryCataloger),
             Box::new(crate::rust::CargoLockCataloger),
             Box::new(crate::rust::CargoAuditableCataloger),
+            Box::new(crate::binary::BinaryClassifierCataloger),
         ];
         Catalogers { list }
     }
