@@ -328,3 +328,82 @@ fn agrees_with_go_version_m_on_real_binaries() {
     }
     eprintln!("compared {checked} real Go programs");
 }
+
+/// Real Go programs for other architectures: 32-bit little-endian, 64-bit and 32-bit
+/// big-endian ELF files.
+#[test]
+fn reads_programs_of_other_architectures() {
+    let cat = scan(&fixture("golang/cross"));
+    assert!(cat.unknowns.is_empty(), "{:?}", cat.unknowns);
+    for arch in ["386", "arm64", "mips", "s390x"] {
+        let path = format!("/usr/bin/hello-{arch}");
+        let got: Vec<(&str, &str, &str)> = cat
+            .packages
+            .iter()
+            .filter(|p| p.locations[0].path == path)
+            .map(|p| {
+                (
+                    p.name.as_str(),
+                    p.version.as_str(),
+                    p.metadata["architecture"].as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("example.com/cross", "(devel)", arch),
+                ("stdlib", "go1.19.8", arch)
+            ],
+            "{path}"
+        );
+    }
+}
+
+/// Random damage to the parts of the file the cataloger reads (ELF header, section table,
+/// build information) and random truncation: never a panic, and every extract it keeps is
+/// either packages or a reason.
+#[test]
+fn random_damage_never_panics() {
+    use vigil_catalog::Cataloger;
+    let good = hello();
+    let blob = find(&good, b"\xff Go buildinf:");
+    let shoff = u64::from_le_bytes(good[40..48].try_into().expect("8 bytes")) as usize;
+    let regions = [
+        (0, 64),
+        (64, 64 + 56 * 7),
+        (blob, blob + 420),
+        (shoff, good.len()),
+    ];
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let (mut kept, mut none) = (0, 0);
+    for round in 0..600 {
+        let mut data = good.clone();
+        let (lo, hi) = regions[round % regions.len()];
+        for _ in 0..1 + next() % 8 {
+            let at = lo + (next() as usize) % (hi - lo);
+            data[at] = next() as u8;
+        }
+        if round % 5 == 0 {
+            data.truncate((next() as usize) % good.len());
+        }
+        match GoBinaryCataloger.extract("/bin/x", &data) {
+            Some(x) => {
+                let v: serde_json::Value = serde_json::from_slice(&x).expect("extract is JSON");
+                assert!(
+                    v.get("error").is_some() || v.get("go_version").is_some(),
+                    "{v}"
+                );
+                kept += 1;
+            }
+            None => none += 1,
+        }
+    }
+    eprintln!("600 damaged copies: {kept} kept (packages or a reason), {none} not Go");
+}

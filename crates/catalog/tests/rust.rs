@@ -232,3 +232,39 @@ fn a_decompression_bomb_hits_the_cap() {
         "cargo-auditable data inflates past the cap of 8388608 bytes"
     );
 }
+
+/// Random damage to the ELF header, the section table and the compressed data, and random
+/// truncation: never a panic.
+#[test]
+fn random_damage_never_panics() {
+    use vigil_catalog::Cataloger;
+    let good = tinyapp();
+    let shoff = u64::from_le_bytes(good[40..48].try_into().expect("8 bytes")) as usize;
+    let regions = [
+        (0, 64),
+        (DEP_V0_OFFSET, DEP_V0_OFFSET + DEP_V0_SIZE),
+        (shoff, good.len()),
+    ];
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for round in 0..600 {
+        let mut data = good.clone();
+        let (lo, hi) = regions[round % regions.len()];
+        for _ in 0..1 + next() % 8 {
+            let at = lo + (next() as usize) % (hi - lo);
+            data[at] = next() as u8;
+        }
+        if round % 5 == 0 {
+            data.truncate((next() as usize) % good.len());
+        }
+        if let Some(x) = CargoAuditableCataloger.extract("/bin/x", &data) {
+            let v: serde_json::Value = serde_json::from_slice(&x).expect("extract is JSON");
+            assert!(v.get("error").is_some() || v.get("crates").is_some(), "{v}");
+        }
+    }
+}

@@ -241,6 +241,39 @@ mod tests {
     }
 
     #[test]
+    fn architecture_falls_back_to_the_elf_header() {
+        let m = "path\tx\nmod\tx\t(devel)\t\n";
+        let mut blob = parse_buildinfo::MAGIC.to_vec();
+        blob.extend_from_slice(&[8, 2]);
+        blob.resize(32, 0);
+        blob.push(8);
+        blob.extend_from_slice(b"go1.22.1");
+        blob.push(m.len() as u8);
+        blob.extend_from_slice(m.as_bytes());
+        let file = crate::elf::build::elf64(&[(".go.buildinfo", &blob)], Some(0x1000));
+        let x = extract(&file).expect("go");
+        assert_eq!(x.arch, "amd64");
+        assert_eq!(x.info.setting("GOARCH"), None);
+        let mut found = Found::default();
+        packages(&x, Location::new("/x", None), &mut found);
+        let got: Vec<(&str, &str, &str)> = found
+            .packages
+            .iter()
+            .map(|p| {
+                (
+                    p.name.as_str(),
+                    p.version.as_str(),
+                    p.metadata["architecture"].as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![("x", "(devel)", "amd64"), ("stdlib", "go1.22.1", "amd64")]
+        );
+    }
+
+    #[test]
     fn garbled_elf_with_a_go_blob_is_corrupt() {
         // ELF magic, a bogus class, and a pointer-format blob that cannot be resolved.
         let mut data = b"\x7fELF\x09\x01".to_vec();
