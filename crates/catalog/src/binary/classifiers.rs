@@ -108,6 +108,8 @@ fn python(base: &str, data: &[u8]) -> Option<String> {
     let series = match python_series(base) {
         Some(s) => s.to_string(),
         // `python3`: learn the series from the library it links or the paths it holds.
+        // Debian's static python3.11 holds neither (it is installed as `python3.11`, and
+        // `python3` is a symbolic link, never selected): then nothing is reported.
         None => {
             let major = base.strip_prefix("python").unwrap_or("");
             [&b"libpython"[..], b"/python"]
