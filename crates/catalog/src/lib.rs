@@ -32,6 +32,19 @@ pub use cx::{Files, Found, Scope};
 pub use dpkg::DpkgCataloger;
 pub use registry::{Catalog, Catalogers};
 pub use rpm::RpmCataloger;
+mod binary;
+mod cx;
+pub mod distro;
+mod elf;
+mod golang;
+mod registry;
+mod rust;
+
+pub use binary::BinaryClassifierCataloger;
+pub use cx::{Files, Found, Scope};
+pub use golang::GoBinaryCataloger;
+pub use registry::{Catalog, Catalogers};
+pub use rust::{CargoAuditableCataloger, CargoLockCataloger};
 pub use vigil_image::Select;
 pub use vigil_types::Unknown;
 

@@ -32,6 +32,10 @@ impl Catalogers {
             Box::new(crate::DpkgCataloger),
             Box::new(crate::ApkCataloger),
             Box::new(crate::RpmCataloger),
+            Box::new(crate::golang::GoBinaryCataloger),
+            Box::new(crate::rust::CargoLockCataloger),
+            Box::new(crate::rust::CargoAuditableCataloger),
+            Box::new(crate::binary::BinaryClassifierCataloger),
         ];
         Catalogers { list }
     }
