@@ -17,6 +17,7 @@
 
 mod cx;
 pub mod distro;
+pub mod python;
 mod registry;
 
 pub use cx::{Files, Found, Scope};

@@ -22,7 +22,10 @@ pub struct Catalogers {
 impl Catalogers {
     /// Every cataloger Vigil has.
     pub fn default_set() -> Catalogers {
-        let list: Vec<Box<dyn Cataloger>> = vec![];
+        let list: Vec<Box<dyn Cataloger>> = vec![
+            Box::new(crate::python::PythonInstalledCataloger),
+            Box::new(crate::python::PythonDeclaredCataloger),
+        ];
         Catalogers { list }
     }
 
