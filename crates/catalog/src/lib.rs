@@ -17,6 +17,7 @@
 
 mod cx;
 pub mod distro;
+pub mod npm;
 pub mod python;
 mod registry;
 

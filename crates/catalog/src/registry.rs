@@ -25,6 +25,8 @@ impl Catalogers {
         let list: Vec<Box<dyn Cataloger>> = vec![
             Box::new(crate::python::PythonInstalledCataloger),
             Box::new(crate::python::PythonDeclaredCataloger),
+            Box::new(crate::npm::NpmInstalledCataloger),
+            Box::new(crate::npm::NpmLockCataloger),
         ];
         Catalogers { list }
     }

@@ -29,6 +29,14 @@ struct Entry {
 /// The packages of a `Pipfile.lock`. Entries without a pinned version (VCS or path
 /// dependencies) are skipped.
 pub fn parse(data: &[u8]) -> Result<Vec<Locked>, serde_json::Error> {
+    // serde would also take an array for the struct; a lockfile is an object.
+    if data
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b != b'{')
+    {
+        return Err(serde::de::Error::custom("expected a JSON object"));
+    }
     let lock: Lock = serde_json::from_slice(data)?;
     let mut out = Vec::new();
     for (dev, map) in [(false, lock.default), (true, lock.develop)] {
@@ -78,5 +86,6 @@ mod tests {
         );
         assert!(parse(b"{\"default\": [1, 2]}").is_err());
         assert!(parse(b"\xff\xfe garbage").is_err());
+        assert!(parse(b"[]").is_err());
     }
 }
