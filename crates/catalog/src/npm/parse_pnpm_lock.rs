@@ -26,7 +26,16 @@ pub enum PnpmLockError {
 }
 
 pub fn parse(text: &str) -> Result<Vec<Locked>, PnpmLockError> {
-    let doc = yaml::load(text)?;
+    // pnpm 10 may put an "env" document (config dependencies) before the main one.
+    let mut docs = yaml::load_all(text)?;
+    let main = docs
+        .iter()
+        .position(|d| d.get("packages").is_some())
+        .unwrap_or(0);
+    if docs.is_empty() {
+        return Err(PnpmLockError::Yaml(YamlError::Empty));
+    }
+    let doc = docs.swap_remove(main);
     let v = doc.str("lockfileVersion").ok_or(PnpmLockError::NoVersion)?;
     let digits: String = v
         .trim_matches('\'')
@@ -217,6 +226,17 @@ snapshots:
             ]
         );
         assert_eq!(got[4].resolved, "https://codeload.example.org/x/tar.gz/abc");
+    }
+
+    #[test]
+    fn the_main_document_follows_an_env_document() {
+        let text = "---\nlockfileVersion: '9.0'\nimporters:\n  .:\n    configDependencies: {}\n---\nlockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      a:\n        specifier: 1.0.0\n        version: 1.0.0\npackages:\n  a@1.0.0:\n    resolution: {integrity: sha512-a}\nsnapshots:\n  a@1.0.0: {}\n";
+        let got = parse(text).expect("lock");
+        assert_eq!(got.len(), 1);
+        assert_eq!(
+            (got[0].name.as_str(), got[0].version.as_str(), got[0].dev),
+            ("a", "1.0.0", false)
+        );
     }
 
     #[test]

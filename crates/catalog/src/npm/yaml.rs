@@ -67,18 +67,14 @@ enum Frame {
 #[derive(Default)]
 struct Builder {
     stack: Vec<Frame>,
-    root: Option<Node>,
+    docs: Vec<Node>,
     error: Option<YamlError>,
 }
 
 impl Builder {
     fn value(&mut self, node: Node, line: usize) {
         match self.stack.last_mut() {
-            None => {
-                if self.root.is_none() {
-                    self.root = Some(node);
-                }
-            }
+            None => self.docs.push(node),
             Some(Frame::Seq(items)) => items.push(node),
             Some(Frame::Map(entries, key)) => match key.take() {
                 Some(k) => entries.push((k, node)),
@@ -126,13 +122,18 @@ impl MarkedEventReceiver for Builder {
 
 /// Parses the first document of `text`.
 pub fn load(text: &str) -> Result<Node, YamlError> {
+    load_all(text)?.into_iter().next().ok_or(YamlError::Empty)
+}
+
+/// Parses every document of `text` (`---` separated), in order.
+pub fn load_all(text: &str) -> Result<Vec<Node>, YamlError> {
     let mut b = Builder::default();
-    let parsed = Parser::new_from_str(text).load(&mut b, false);
+    let parsed = Parser::new_from_str(text).load(&mut b, true);
     if let Some(e) = b.error {
         return Err(e);
     }
     parsed.map_err(|e| YamlError::Syntax(e.to_string()))?;
-    b.root.ok_or(YamlError::Empty)
+    Ok(b.docs)
 }
 
 #[cfg(test)]
@@ -166,5 +167,8 @@ mod tests {
         ));
         assert!(matches!(load("a: [unclosed\n"), Err(YamlError::Syntax(_))));
         assert!(matches!(load(""), Err(YamlError::Empty)));
+        let docs = load_all("---\na: 1\n---\nb: 2\n").expect("two documents");
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1].str("b"), Some("2"));
     }
 }
