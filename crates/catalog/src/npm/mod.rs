@@ -183,6 +183,39 @@ impl Cataloger for NpmLockCataloger {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::python::tests::mutate;
+
+    #[test]
+    fn parsers_never_panic_on_mutated_real_files() {
+        let fx = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/npm");
+        let read = |rel: &str| std::fs::read(format!("{fx}/{rel}")).expect("fixture");
+        let manifest = read("image/srv/app/node_modules/minimist/package.json");
+        let locks = [
+            read("project-npm-v1/package-lock.json"),
+            read("project-npm-v3/package-lock.json"),
+        ];
+        let yarns = [
+            read("project-yarn-v1/yarn.lock"),
+            read("project-yarn-berry/yarn.lock"),
+        ];
+        let pnpms = [
+            read("project-pnpm-v5/pnpm-lock.yaml"),
+            read("project-pnpm-v6/pnpm-lock.yaml"),
+            read("project-pnpm-v9/pnpm-lock.yaml"),
+        ];
+        for seed in 0..300 {
+            let _ = parse_package_json::parse(&mutate(&manifest, seed));
+            for l in &locks {
+                let _ = parse_package_lock::parse(&mutate(l, seed));
+            }
+            for y in &yarns {
+                let _ = parse_yarn_lock::parse(&String::from_utf8_lossy(&mutate(y, seed)));
+            }
+            for p in &pnpms {
+                let _ = parse_pnpm_lock::parse(&String::from_utf8_lossy(&mutate(p, seed)));
+            }
+        }
+    }
 
     #[test]
     fn scoped_purls() {

@@ -277,8 +277,67 @@ fn declared(files: &Files<'_>, f: &FileRef<'_>, name: &str, version: &str) -> Pa
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Deterministic noise (xorshift).
+    pub(crate) fn noise(seed: u64) -> impl FnMut() -> u64 {
+        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        }
+    }
+
+    /// `base` with some bytes replaced and maybe cut short: close enough to the format to reach
+    /// deep into a parser.
+    pub(crate) fn mutate(base: &[u8], seed: u64) -> Vec<u8> {
+        let mut next = noise(seed);
+        let mut v = base.to_vec();
+        for _ in 0..(next() % 8 + 1) {
+            if v.is_empty() {
+                break;
+            }
+            let at = (next() % v.len() as u64) as usize;
+            let pick: &[u8] = b"\"{}[]:,@/\\ \n\t#=()'_-\x00\xff";
+            v[at] = pick[(next() % pick.len() as u64) as usize];
+        }
+        if next().is_multiple_of(3) && !v.is_empty() {
+            v.truncate((next() % v.len() as u64) as usize);
+        }
+        v
+    }
+
+    #[test]
+    fn parsers_never_panic_on_mutated_real_files() {
+        let fx = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/python");
+        let read = |rel: &str| std::fs::read(format!("{fx}/{rel}")).expect("fixture");
+        let site = "image/usr/local/lib/python3.11/site-packages";
+        let metadata = read(&format!("{site}/requests-2.19.0.dist-info/METADATA"));
+        let egg = read(&format!("{site}/termcolor-1.1.0-py3.11.egg-info"));
+        let record = read(&format!("{site}/chardet-3.0.4.dist-info/RECORD"));
+        let direct = read(
+            "image/opt/venv/lib/python3.11/site-packages/termcolor-1.1.0.dist-info/direct_url.json",
+        );
+        let reqs = read("project/requirements.txt");
+        let pipfile = read("project/Pipfile.lock");
+        let poetry = read("project/poetry.lock");
+        for seed in 0..400 {
+            let text = |b: &[u8]| String::from_utf8_lossy(&mutate(b, seed)).into_owned();
+            if let Ok(m) = parse_metadata::parse(&text(&metadata)) {
+                let _ = license::licenses(&m);
+            }
+            let _ = parse_metadata::parse(&text(&egg));
+            let _ = parse_record::parse_record(&text(&record), "/s");
+            let _ = parse_record::parse_installed_files(&text(&record), "/s");
+            let _ = parse_direct_url::parse(&mutate(&direct, seed));
+            let _ = parse_requirements::parse(&text(&reqs));
+            let _ = parse_pipfile_lock::parse(&mutate(&pipfile, seed));
+            let _ = parse_poetry_lock::parse(&text(&poetry));
+        }
+    }
 
     #[test]
     fn selects_metadata_files_only() {
