@@ -174,6 +174,18 @@ fn package_lock_versions_1_2_3() {
     );
     assert!(nested.metadata["integrity"].starts_with("sha512-miQKw5Hv4NS1"));
     assert_eq!(nested.purl.to_string(), "pkg:npm/minimist@0.0.8");
+    assert!(nested.licenses.is_empty(), "v1 lockfiles record no licence");
+
+    // npm 7+ lockfiles record each package's licence.
+    let c = scan(
+        fixture("project-npm-v3"),
+        vec![Box::new(NpmLockCataloger)],
+        Scope::Directory,
+    );
+    assert_eq!(c.packages.len(), 6);
+    for p in &c.packages {
+        assert_eq!(p.licenses, vec!["MIT"], "{}", p.name);
+    }
 }
 
 #[test]

@@ -39,6 +39,8 @@ pub(crate) struct Locked {
     pub resolved: String,
     pub integrity: String,
     pub dev: bool,
+    /// Only `package-lock.json` v2 and v3 record licences.
+    pub licenses: Vec<String>,
 }
 
 /// JSON manifests and lockfiles are objects; serde would also accept an array for a struct.
@@ -168,6 +170,7 @@ impl Cataloger for NpmLockCataloger {
                     files.location(&f),
                     LOCK,
                 );
+                p.licenses = l.licenses;
                 p.set_meta("declared", "true");
                 p.set_meta("resolved", &l.resolved);
                 p.set_meta("integrity", &l.integrity);

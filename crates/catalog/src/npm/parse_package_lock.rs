@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::parse_package_json::license_values;
 use super::{not_object, Locked};
 
 #[derive(Deserialize)]
@@ -30,6 +31,8 @@ struct PackageEntry {
     dev: bool,
     #[serde(default)]
     link: bool,
+    #[serde(default)]
+    license: serde_json::Value,
 }
 
 #[derive(Deserialize)]
@@ -71,6 +74,7 @@ pub fn parse(data: &[u8]) -> Result<Vec<Locked>, serde_json::Error> {
                 resolved: e.resolved.unwrap_or_default(),
                 integrity: e.integrity.unwrap_or_default(),
                 dev: e.dev,
+                licenses: license_values(&e.license),
             });
         }
         return Ok(out);
@@ -95,6 +99,7 @@ pub fn parse(data: &[u8]) -> Result<Vec<Locked>, serde_json::Error> {
             resolved: e.resolved.unwrap_or_default(),
             integrity: e.integrity.unwrap_or_default(),
             dev: e.dev,
+            licenses: Vec::new(),
         });
     }
     out.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
@@ -116,7 +121,7 @@ mod tests {
     fn v3_packages_skip_root_and_links() {
         let lock = br#"{"name": "app", "lockfileVersion": 3, "packages": {
             "": {"name": "app", "version": "1.0.0"},
-            "node_modules/@types/node": {"version": "20.11.5", "integrity": "sha512-g5", "dev": true},
+            "node_modules/@types/node": {"version": "20.11.5", "integrity": "sha512-g5", "dev": true, "license": "MIT"},
             "node_modules/mkdirp/node_modules/minimist": {"version": "0.0.8", "resolved": "https://registry.npmjs.org/minimist/-/minimist-0.0.8.tgz"},
             "node_modules/string-width-cjs": {"name": "string-width", "version": "4.2.3"},
             "node_modules/local": {"resolved": "packages/local", "link": true},

@@ -77,6 +77,7 @@ pub fn parse(text: &str) -> Result<Vec<Locked>, PnpmLockError> {
                 .unwrap_or("")
                 .to_string(),
             dev,
+            licenses: Vec::new(),
         });
     }
     Ok(out)

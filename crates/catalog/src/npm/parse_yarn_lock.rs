@@ -67,6 +67,7 @@ fn parse_classic(text: &str) -> Result<Vec<Locked>, YarnLockError> {
                 resolved: e.resolved,
                 integrity: e.integrity,
                 dev: false,
+                licenses: Vec::new(),
             });
         }
     };
@@ -144,6 +145,7 @@ fn parse_berry(text: &str) -> Result<Vec<Locked>, YarnLockError> {
             resolved: resolution.to_string(),
             integrity: entry.str("checksum").unwrap_or("").to_string(),
             dev: false,
+            licenses: Vec::new(),
         });
     }
     Ok(out)
