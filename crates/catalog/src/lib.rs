@@ -24,6 +24,8 @@ pub mod php;
 pub mod ruby;
 mod dpkg;
 mod introduced;
+pub mod npm;
+pub mod python;
 mod registry;
 mod rpm;
 

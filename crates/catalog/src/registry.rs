@@ -36,6 +36,10 @@ impl Catalogers {
             Box::new(crate::rust::CargoLockCataloger),
             Box::new(crate::rust::CargoAuditableCataloger),
             Box::new(crate::binary::BinaryClassifierCataloger),
+            Box::new(crate::python::PythonInstalledCataloger),
+            Box::new(crate::python::PythonDeclaredCataloger),
+            Box::new(crate::npm::NpmInstalledCataloger),
+            Box::new(crate::npm::NpmLockCataloger),
         ];
         Catalogers { list }
     }
