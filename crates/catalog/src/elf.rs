@@ -70,11 +70,7 @@ impl Table {
         if end > len {
             return Err(bad());
         }
-        Ok(Table {
-            off,
-            entsize,
-            count,
-        })
+        Ok(Table { off, entsize, count })
     }
 }
 
@@ -143,19 +139,13 @@ impl<'a> Elf<'a> {
             ph: Table::default(),
             shstrndx: 0,
         };
-        let hdr = data
-            .get(..if wide { 64 } else { 52 })
-            .ok_or(ElfError::Truncated)?;
+        let hdr = data.get(..if wide { 64 } else { 52 }).ok_or(ElfError::Truncated)?;
         elf.machine = elf.u16_at(hdr, 18);
         // Offsets of (phoff, shoff, phentsize, phnum, shentsize, shnum, shstrndx) by class.
         let (phoff, shoff, rest) = if wide {
             (elf.u64_at(hdr, 32), elf.u64_at(hdr, 40), 54)
         } else {
-            (
-                u64::from(elf.u32_at(hdr, 28)),
-                u64::from(elf.u32_at(hdr, 32)),
-                42,
-            )
+            (u64::from(elf.u32_at(hdr, 28)), u64::from(elf.u32_at(hdr, 32)), 42)
         };
         let phentsize = elf.u16_at(hdr, rest);
         let phnum = elf.u16_at(hdr, rest + 2);
@@ -163,14 +153,7 @@ impl<'a> Elf<'a> {
         let shnum = elf.u16_at(hdr, rest + 6);
         let shstrndx = elf.u16_at(hdr, rest + 8);
         let (sh_min, ph_min) = if wide { (64, 56) } else { (40, 32) };
-        elf.ph = Table::checked(
-            phoff,
-            phentsize,
-            u64::from(phnum),
-            ph_min,
-            data.len(),
-            "program header",
-        )?;
+        elf.ph = Table::checked(phoff, phentsize, u64::from(phnum), ph_min, data.len(), "program header")?;
         if shoff != 0 {
             // Section 0 carries the real count and string table index when they overflow 16 bits.
             let first = Table::checked(shoff, shentsize, 1, sh_min, data.len(), "section header")?;
@@ -181,14 +164,7 @@ impl<'a> Elf<'a> {
             } else {
                 u64::from(shnum)
             };
-            elf.sh = Table::checked(
-                shoff,
-                shentsize,
-                count,
-                sh_min,
-                data.len(),
-                "section header",
-            )?;
+            elf.sh = Table::checked(shoff, shentsize, count, sh_min, data.len(), "section header")?;
             let idx = if u32::from(shstrndx) == SHN_XINDEX {
                 zero.map_or(0, |s| s.link)
             } else {
@@ -306,14 +282,12 @@ impl<'a> Elf<'a> {
         let names = self
             .section(self.shstrndx)
             .and_then(|s| self.file_range(s.offset, s.size))?;
-        (1..self.sh.count)
-            .filter_map(|i| self.section(i))
-            .find(|s| {
-                let Some(rest) = names.get(s.name as usize..) else {
-                    return false;
-                };
-                rest.len() > name.len() && rest.starts_with(name) && rest[name.len()] == 0
-            })
+        (1..self.sh.count).filter_map(|i| self.section(i)).find(|s| {
+            let Some(rest) = names.get(s.name as usize..) else {
+                return false;
+            };
+            rest.len() > name.len() && rest.starts_with(name) && rest[name.len()] == 0
+        })
     }
 
     /// The bytes of a section in the file.
@@ -321,9 +295,8 @@ impl<'a> Elf<'a> {
         if s.ty == SHT_NOBITS {
             return Ok(&[]);
         }
-        self.file_range(s.offset, s.size).ok_or_else(|| {
-            ElfError::SectionBounds(format!("at {:#x} of {} bytes", s.offset, s.size))
-        })
+        self.file_range(s.offset, s.size)
+            .ok_or_else(|| ElfError::SectionBounds(format!("at {:#x} of {} bytes", s.offset, s.size)))
     }
 
     /// `len` bytes at file offset `off`, if they lie inside the file.
@@ -457,10 +430,7 @@ mod tests {
 
     #[test]
     fn finds_sections_and_reads_virtual_addresses() {
-        let data = build::elf64(
-            &[(".text", b"code"), (".note.x", b"hello world")],
-            Some(0x40_0000),
-        );
+        let data = build::elf64(&[(".text", b"code"), (".note.x", b"hello world")], Some(0x40_0000));
         let elf = Elf::parse(&data).expect("parses").expect("is elf");
         assert!(!elf.big_endian());
         assert_eq!(elf.go_arch(), Some("amd64"));
@@ -480,10 +450,7 @@ mod tests {
     fn non_elf_is_none_and_garbled_headers_are_errors() {
         assert!(Elf::parse(b"MZ\x90\0").expect("ok").is_none());
         assert!(Elf::parse(b"").expect("ok").is_none());
-        assert_eq!(
-            Elf::parse(b"\x7fELF\x02\x01").err(),
-            Some(ElfError::Truncated)
-        );
+        assert_eq!(Elf::parse(b"\x7fELF\x02\x01").err(), Some(ElfError::Truncated));
         let mut data = build::elf64(&[(".a", b"x")], None);
         data[4] = 9;
         assert_eq!(Elf::parse(&data).err(), Some(ElfError::Class(9)));
@@ -513,10 +480,7 @@ mod tests {
         let elf = Elf::parse(&data).expect("ok").expect("elf");
         let s2 = elf.section_by_name(b".dep-v0").expect("section");
         assert_ne!(s, s2);
-        assert!(matches!(
-            elf.section_data(&s2),
-            Err(ElfError::SectionBounds(_))
-        ));
+        assert!(matches!(elf.section_data(&s2), Err(ElfError::SectionBounds(_))));
         // Name offset past the name table: simply not found.
         data[entry..entry + 4].copy_from_slice(&u32::MAX.to_le_bytes());
         let elf = Elf::parse(&data).expect("ok").expect("elf");

@@ -25,8 +25,7 @@ pub(crate) fn introduced_layers(
     let Some(top_keys) = keys(top) else {
         return HashMap::new();
     };
-    let mut layer_of: HashMap<String, usize> =
-        top_keys.into_iter().map(|k| (k, *top_layer)).collect();
+    let mut layer_of: HashMap<String, usize> = top_keys.into_iter().map(|k| (k, *top_layer)).collect();
     // Keys still present in every version seen so far, walking down.
     let mut open: Vec<String> = layer_of.keys().cloned().collect();
     for (layer, content) in lower.iter().rev() {
@@ -77,11 +76,7 @@ mod tests {
 
     #[test]
     fn a_removed_and_readded_package_counts_from_its_return() {
-        let history = vec![
-            version(0, "a=1\n"),
-            version(1, "b=1\n"),
-            version(2, "a=1\nb=1\n"),
-        ];
+        let history = vec![version(0, "a=1\n"), version(1, "b=1\n"), version(2, "a=1\nb=1\n")];
         let got = introduced_layers(&history, lines);
         assert_eq!(got["a=1"], 2);
         assert_eq!(got["b=1"], 1);
@@ -89,11 +84,7 @@ mod tests {
 
     #[test]
     fn an_unreadable_version_stops_the_walk() {
-        let history = vec![
-            version(0, "a=1\n"),
-            version(1, "garbage"),
-            version(2, "a=1\n"),
-        ];
+        let history = vec![version(0, "a=1\n"), version(1, "garbage"), version(2, "a=1\n")];
         assert_eq!(introduced_layers(&history, lines)["a=1"], 2);
         assert!(introduced_layers(&[], lines).is_empty());
     }

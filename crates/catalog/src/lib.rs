@@ -16,36 +16,30 @@
 //! ```
 
 mod apk;
-mod cx;
-pub mod distro;
-pub mod dotnet;
-pub mod java;
-pub mod php;
-pub mod ruby;
-mod dpkg;
-mod introduced;
-pub mod npm;
-pub mod python;
-mod registry;
-mod rpm;
-
-pub use apk::ApkCataloger;
-pub use cx::{Files, Found, Scope};
-pub use dpkg::DpkgCataloger;
-pub use registry::{Catalog, Catalogers};
-pub use rpm::RpmCataloger;
 mod binary;
 mod cx;
 pub mod distro;
+pub mod dotnet;
+mod dpkg;
 mod elf;
 mod golang;
+mod introduced;
+pub mod java;
+pub mod npm;
+pub mod php;
+pub mod python;
 mod registry;
+mod rpm;
+pub mod ruby;
 mod rust;
 
+pub use apk::ApkCataloger;
 pub use binary::BinaryClassifierCataloger;
 pub use cx::{Files, Found, Scope};
+pub use dpkg::DpkgCataloger;
 pub use golang::GoBinaryCataloger;
 pub use registry::{Catalog, Catalogers};
+pub use rpm::RpmCataloger;
 pub use rust::{CargoAuditableCataloger, CargoLockCataloger};
 pub use vigil_image::Select;
 pub use vigil_types::Unknown;

@@ -31,25 +31,16 @@ fn alpine319_installed_database() {
     );
     assert_eq!(musl.locations[0].path, "/lib/apk/db/installed");
     assert_eq!(musl.metadata["origin"], "musl");
-    assert_eq!(
-        musl.metadata["maintainer"],
-        "Timo Teräs <timo.teras@iki.fi>"
-    );
+    assert_eq!(musl.metadata["maintainer"], "Timo Teräs <timo.teras@iki.fi>");
     assert_eq!(musl.metadata["installed_size"], "663552");
-    assert_eq!(
-        musl.metadata["commit"],
-        "ca7f2ab5e88794e4e654b40776f8a92256f50639"
-    );
+    assert_eq!(musl.metadata["commit"], "ca7f2ab5e88794e4e654b40776f8a92256f50639");
 
     let crypto = find(&c, "libcrypto3");
     assert_eq!(
         crypto.purl.to_string(),
         "pkg:apk/alpine/libcrypto3@3.1.4-r5?arch=x86_64&distro=alpine-3.19.1&upstream=openssl"
     );
-    assert_eq!(
-        crypto.files,
-        vec!["/etc/ssl/openssl.cnf.dist", "/lib/libcrypto.so.3"]
-    );
+    assert_eq!(crypto.files, vec!["/etc/ssl/openssl.cnf.dist", "/lib/libcrypto.so.3"]);
 
     let busybox = find(&c, "busybox");
     assert_eq!(
@@ -62,10 +53,7 @@ fn alpine319_installed_database() {
         ]
     );
     // SPDX expressions stay whole; old space-separated lists are split.
-    assert_eq!(
-        find(&c, "libc-utils").licenses,
-        vec!["BSD-2-Clause AND BSD-3-Clause"]
-    );
+    assert_eq!(find(&c, "libc-utils").licenses, vec!["BSD-2-Clause AND BSD-3-Clause"]);
     assert!(find(&c, "libc-utils").files.is_empty());
     assert_eq!(find(&c, "scanelf").licenses, vec!["GPL2+", "MIT"]);
     assert_eq!(find(&c, "scanelf").metadata["origin"], "pax-utils");
@@ -107,15 +95,11 @@ fn garbled_database_becomes_an_unknown_and_the_scan_goes_on() {
 fn a_partly_broken_database_keeps_its_good_blocks() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir_all(dir.path().join("lib/apk/db")).expect("mkdir");
-    let text =
-        std::fs::read_to_string(fixture("apk/alpine319/lib/apk/db/installed")).expect("read");
+    let text = std::fs::read_to_string(fixture("apk/alpine319/lib/apk/db/installed")).expect("read");
     let broken = text.replacen("P:busybox\n", "P:busybox\n!!not a field\n", 1);
     std::fs::write(dir.path().join("lib/apk/db/installed"), broken).expect("write");
     let c = scan_dir(Box::new(ApkCataloger), dir.path());
-    assert_eq!(
-        names(&c),
-        vec!["libc-utils", "libcrypto3", "musl", "scanelf"]
-    );
+    assert_eq!(names(&c), vec!["libc-utils", "libcrypto3", "musl", "scanelf"]);
     assert!(c.distro.is_none());
     assert_eq!(
         find(&c, "musl").purl.to_string(),
@@ -131,13 +115,8 @@ fn a_partly_broken_database_keeps_its_good_blocks() {
 
 #[test]
 fn packages_are_attributed_to_the_layer_that_introduced_them() {
-    let block =
-        |name: &str, version: &str| format!("P:{name}\nV:{version}\nA:x86_64\no:{name}\n\n");
-    let l0 = format!(
-        "{}{}",
-        block("musl", "1.2.4-r2"),
-        block("busybox", "1.36.1-r15")
-    );
+    let block = |name: &str, version: &str| format!("P:{name}\nV:{version}\nA:x86_64\no:{name}\n\n");
+    let l0 = format!("{}{}", block("musl", "1.2.4-r2"), block("busybox", "1.36.1-r15"));
     let l1 = format!(
         "{}{}{}",
         block("musl", "1.2.4-r2"),
@@ -172,12 +151,6 @@ fn packages_are_attributed_to_the_layer_that_introduced_them() {
         Some(&diff_ids[2]),
         "upgraded in layer 2"
     );
-    assert_eq!(
-        find(&c, "musl").locations[0].layer.as_ref(),
-        Some(&diff_ids[2])
-    );
-    assert_eq!(
-        find(&c, "busybox").locations[0].layer.as_ref(),
-        Some(&diff_ids[2])
-    );
+    assert_eq!(find(&c, "musl").locations[0].layer.as_ref(), Some(&diff_ids[2]));
+    assert_eq!(find(&c, "busybox").locations[0].layer.as_ref(), Some(&diff_ids[2]));
 }

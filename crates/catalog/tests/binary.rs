@@ -7,9 +7,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
-use vigil_catalog::{
-    BinaryClassifierCataloger, Catalog, Cataloger, Catalogers, Files, Found, Scope, Select,
-};
+use vigil_catalog::{BinaryClassifierCataloger, Catalog, Cataloger, Catalogers, Files, Found, Scope, Select};
 use vigil_types::{Location, Package, PackageType, Purl};
 
 fn scan(root: &Path, list: Vec<Box<dyn Cataloger>>) -> Catalog {
@@ -95,11 +93,7 @@ fn classifies_each_program_from_its_version_string() {
     }
     // Named like a program but without its version string; and a version string under
     // another name: neither is classified.
-    put(
-        dir.path(),
-        "usr/bin/node",
-        b"#!/bin/sh\nexec nodejs \"$@\"\n",
-    );
+    put(dir.path(), "usr/bin/node", b"#!/bin/sh\nexec nodejs \"$@\"\n");
     put(
         dir.path(),
         "usr/bin/not-python",
@@ -132,10 +126,7 @@ fn classifies_each_program_from_its_version_string() {
         .iter()
         .find(|p| p.locations[0].path.ends_with("libpython3.11.so.1.0"))
         .expect("libpython");
-    assert_eq!(
-        (py.name.as_str(), py.version.as_str()),
-        ("python", "3.11.7")
-    );
+    assert_eq!((py.name.as_str(), py.version.as_str()), ("python", "3.11.7"));
     assert_eq!(py.metadata["class"], "python-binary-lib");
 }
 
@@ -188,11 +179,7 @@ fn a_binary_owned_by_an_os_package_is_dropped() {
     assert_eq!(
         got,
         vec![
-            (
-                PackageType::Deb,
-                "python3.11-minimal",
-                "/var/lib/dpkg/status"
-            ),
+            (PackageType::Deb, "python3.11-minimal", "/var/lib/dpkg/status"),
             (PackageType::Binary, "python", "/usr/local/bin/python3.11"),
         ]
     );
@@ -226,10 +213,7 @@ fn real_programs() -> Vec<(String, String, Option<String>)> {
             "usr/local/bin/python3.11".to_string(),
             run(
                 "/usr/bin/python3.11",
-                &[
-                    "-c",
-                    "import platform; print(platform.python_version(), end='')",
-                ],
+                &["-c", "import platform; print(platform.python_version(), end='')"],
             ),
         ),
         (
@@ -237,10 +221,7 @@ fn real_programs() -> Vec<(String, String, Option<String>)> {
             "usr/local/lib/libpython3.11.so.1.0".to_string(),
             run(
                 "/usr/bin/python3.11",
-                &[
-                    "-c",
-                    "import platform; print(platform.python_version(), end='')",
-                ],
+                &["-c", "import platform; print(platform.python_version(), end='')"],
             ),
         ),
         (
@@ -266,15 +247,13 @@ fn real_programs() -> Vec<(String, String, Option<String>)> {
         (
             "/usr/lib/x86_64-linux-gnu/libcrypto.so.3".into(),
             "usr/local/lib/libcrypto.so.3".into(),
-            run("/usr/bin/openssl", &["version"]).and_then(|t| {
-                token_after(&t, "Library: OpenSSL ").or_else(|| token_after(&t, "OpenSSL "))
-            }),
+            run("/usr/bin/openssl", &["version"])
+                .and_then(|t| token_after(&t, "Library: OpenSSL ").or_else(|| token_after(&t, "OpenSSL "))),
         ),
         (
             "/usr/lib/postgresql/15/bin/postgres".into(),
             "usr/local/bin/postgres".into(),
-            run("/usr/lib/postgresql/15/bin/postgres", &["--version"])
-                .and_then(|t| token_after(&t, "(PostgreSQL) ")),
+            run("/usr/lib/postgresql/15/bin/postgres", &["--version"]).and_then(|t| token_after(&t, "(PostgreSQL) ")),
         ),
         (
             "/usr/bin/redis-check-rdb".into(),
@@ -298,11 +277,7 @@ fn real_programs() -> Vec<(String, String, Option<String>)> {
                         &["-c", "import platform; print(platform.python_version())"],
                     )
                     .map(|s| s.trim().to_string());
-                    v.push((
-                        lib.path().to_string_lossy().to_string(),
-                        format!("opt/py/{name}"),
-                        ver,
-                    ));
+                    v.push((lib.path().to_string_lossy().to_string(), format!("opt/py/{name}"), ver));
                 }
             }
         }

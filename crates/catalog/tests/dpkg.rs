@@ -45,9 +45,7 @@ fn debian12_status_file() {
     assert_eq!(z.metadata["installed_size"], "168");
     // The multi-arch list file, without its `/.` line.
     assert_eq!(z.files.len(), 11);
-    assert!(z
-        .files
-        .contains(&"/lib/x86_64-linux-gnu/libz.so.1.2.13".to_string()));
+    assert!(z.files.contains(&"/lib/x86_64-linux-gnu/libz.so.1.2.13".to_string()));
     assert!(!z.files.contains(&"/.".to_string()));
     let paths: Vec<&str> = z.locations.iter().map(|l| l.path.as_str()).collect();
     assert_eq!(
@@ -95,10 +93,7 @@ fn debian12_status_file() {
     // Two links deep: libgprofng0 -> libbinutils -> binutils-common (free text).
     let gp = find(&c, "libgprofng0");
     assert_eq!(gp.licenses, vec!["GFDL", "GPL", "LGPL"]);
-    assert_eq!(
-        gp.locations[2].path,
-        "/usr/share/doc/binutils-common/copyright"
-    );
+    assert_eq!(gp.locations[2].path, "/usr/share/doc/binutils-common/copyright");
     assert_eq!(gp.metadata["source"], "binutils");
 }
 
@@ -114,13 +109,9 @@ fn distroless_status_d() {
         "pkg:deb/debian/libssl3@3.0.19-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl"
     );
     assert_eq!(ssl.locations[0].path, "/var/lib/dpkg/status.d/libssl3");
-    assert_eq!(
-        ssl.locations[1].path,
-        "/var/lib/dpkg/status.d/libssl3.md5sums"
-    );
+    assert_eq!(ssl.locations[1].path, "/var/lib/dpkg/status.d/libssl3.md5sums");
     assert!(
-        ssl.files
-            .contains(&"/usr/lib/x86_64-linux-gnu/libssl.so.3".to_string()),
+        ssl.files.contains(&"/usr/lib/x86_64-linux-gnu/libssl.so.3".to_string()),
         "{:?}",
         ssl.files
     );
@@ -142,11 +133,7 @@ fn without_a_distro_the_purl_has_no_namespace() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("var/lib/dpkg");
     std::fs::create_dir_all(&db).expect("mkdir");
-    std::fs::copy(
-        fixture("dpkg/debian12/var/lib/dpkg/status"),
-        db.join("status"),
-    )
-    .expect("copy");
+    std::fs::copy(fixture("dpkg/debian12/var/lib/dpkg/status"), db.join("status")).expect("copy");
     let c = scan_dir(Box::new(DpkgCataloger), dir.path());
     assert!(c.distro.is_none());
     assert_eq!(
@@ -185,11 +172,7 @@ fn garbled_status_becomes_an_unknown_and_the_scan_goes_on() {
         .find(|u| u.path == "/var/lib/dpkg/status")
         .expect("status unknown");
     assert_eq!(status.found_by, "dpkg-db-cataloger");
-    assert!(
-        status.reason.starts_with("not a dpkg database"),
-        "{}",
-        status.reason
-    );
+    assert!(status.reason.starts_with("not a dpkg database"), "{}", status.reason);
     let good = c
         .unknowns
         .iter()
@@ -215,11 +198,7 @@ fn packages_are_attributed_to_the_layer_that_introduced_them() {
     let stanza = |name: &str, version: &str| {
         format!("Package: {name}\nStatus: install ok installed\nArchitecture: amd64\nVersion: {version}\n\n")
     };
-    let s0 = format!(
-        "{}{}",
-        stanza("base-files", "12.4"),
-        stanza("libssl3", "3.0.11-1")
-    );
+    let s0 = format!("{}{}", stanza("base-files", "12.4"), stanza("libssl3", "3.0.11-1"));
     let s2 = format!(
         "{}{}{}",
         stanza("base-files", "12.4"),

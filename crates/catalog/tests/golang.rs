@@ -11,9 +11,7 @@ use vigil_catalog::{Catalog, Catalogers, GoBinaryCataloger, Scope};
 use vigil_types::PackageType;
 
 fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
 }
 
 fn scan(root: &Path) -> Catalog {
@@ -54,11 +52,7 @@ fn catalogs_the_modules_of_a_real_go_program() {
         .map(|p| (p.name.clone(), p.version.clone(), p.purl.to_string()))
         .collect();
     let want = [
-        (
-            "example.com/app",
-            "(devel)",
-            "pkg:golang/example.com/app@%28devel%29",
-        ),
+        ("example.com/app", "(devel)", "pkg:golang/example.com/app@%28devel%29"),
         // Replaced by a local directory: the module keeps its path.
         (
             "example.com/greet",
@@ -71,11 +65,7 @@ fn catalogs_the_modules_of_a_real_go_program() {
             "v1.4.3",
             "pkg:golang/github.com/vigil-fork/strutil@v1.4.3",
         ),
-        (
-            "gopkg.in/yaml.v3",
-            "v3.0.1",
-            "pkg:golang/gopkg.in/yaml.v3@v3.0.1",
-        ),
+        ("gopkg.in/yaml.v3", "v3.0.1", "pkg:golang/gopkg.in/yaml.v3@v3.0.1"),
         ("stdlib", "go1.19.8", "pkg:golang/stdlib@1.19.8"),
     ];
     let want: Vec<(String, String, String)> = want
@@ -88,14 +78,8 @@ fn catalogs_the_modules_of_a_real_go_program() {
         assert_eq!(p.found_by, "go-module-binary-cataloger");
         assert_eq!(p.locations[0].path, "/usr/local/bin/hello");
         assert_eq!(p.locations[0].layer, None);
-        assert_eq!(
-            p.metadata.get("go_version").map(String::as_str),
-            Some("go1.19.8")
-        );
-        assert_eq!(
-            p.metadata.get("architecture").map(String::as_str),
-            Some("amd64")
-        );
+        assert_eq!(p.metadata.get("go_version").map(String::as_str), Some("go1.19.8"));
+        assert_eq!(p.metadata.get("architecture").map(String::as_str), Some("amd64"));
         assert_eq!(
             p.metadata.get("main_module").map(String::as_str),
             Some("example.com/app")
@@ -165,11 +149,7 @@ fn corrupt_and_foreign_files() {
         format!("#!/bin/sh\n{}\n", "echo hi; ".repeat(1000)).as_bytes(),
     );
     put(root, "data/hello.copy", &good);
-    std::fs::set_permissions(
-        root.join("data/hello.copy"),
-        std::fs::Permissions::from_mode(0o644),
-    )
-    .expect("chmod");
+    std::fs::set_permissions(root.join("data/hello.copy"), std::fs::Permissions::from_mode(0o644)).expect("chmod");
 
     let cat = scan(root);
     let unknowns: Vec<(&str, &str)> = cat
@@ -179,16 +159,9 @@ fn corrupt_and_foreign_files() {
         .collect();
     assert_eq!(
         unknowns,
-        vec![(
-            "/bin/overflow",
-            "Go build information has a malformed length varint"
-        )]
+        vec![("/bin/overflow", "Go build information has a malformed length varint")]
     );
-    let files: BTreeSet<&str> = cat
-        .packages
-        .iter()
-        .map(|p| p.locations[0].path.as_str())
-        .collect();
+    let files: BTreeSet<&str> = cat.packages.iter().map(|p| p.locations[0].path.as_str()).collect();
     assert_eq!(files, BTreeSet::from(["/bin/truncated"]));
     assert_eq!(cat.packages.len(), 5);
     // Without the ELF header's help the architecture comes from the GOARCH setting.
@@ -204,12 +177,7 @@ fn corrupt_and_foreign_files() {
 type Modules = BTreeSet<(String, String)>;
 
 fn go_version_m(go: &Path, bin: &Path) -> Option<(Modules, Option<String>)> {
-    let out = Command::new(go)
-        .arg("version")
-        .arg("-m")
-        .arg(bin)
-        .output()
-        .ok()?;
+    let out = Command::new(go).arg("version").arg("-m").arg(bin).output().ok()?;
     if !out.status.success() {
         return None;
     }
@@ -298,12 +266,7 @@ fn agrees_with_go_version_m_on_real_binaries() {
             std::fs::copy(&real, &dest).expect("copy");
         }
         let cat = scan(dir.path());
-        assert!(
-            cat.unknowns.is_empty(),
-            "{}: {:?}",
-            bin.display(),
-            cat.unknowns
-        );
+        assert!(cat.unknowns.is_empty(), "{}: {:?}", bin.display(), cat.unknowns);
         let got: BTreeSet<(String, String)> = cat
             .packages
             .iter()
@@ -319,11 +282,7 @@ fn agrees_with_go_version_m_on_real_binaries() {
                 bin.display()
             );
         }
-        eprintln!(
-            "{}: {} packages agree with go version -m",
-            bin.display(),
-            got.len()
-        );
+        eprintln!("{}: {} packages agree with go version -m", bin.display(), got.len());
         checked += 1;
     }
     eprintln!("compared {checked} real Go programs");
@@ -341,20 +300,11 @@ fn reads_programs_of_other_architectures() {
             .packages
             .iter()
             .filter(|p| p.locations[0].path == path)
-            .map(|p| {
-                (
-                    p.name.as_str(),
-                    p.version.as_str(),
-                    p.metadata["architecture"].as_str(),
-                )
-            })
+            .map(|p| (p.name.as_str(), p.version.as_str(), p.metadata["architecture"].as_str()))
             .collect();
         assert_eq!(
             got,
-            vec![
-                ("example.com/cross", "(devel)", arch),
-                ("stdlib", "go1.19.8", arch)
-            ],
+            vec![("example.com/cross", "(devel)", arch), ("stdlib", "go1.19.8", arch)],
             "{path}"
         );
     }
@@ -369,12 +319,7 @@ fn random_damage_never_panics() {
     let good = hello();
     let blob = find(&good, b"\xff Go buildinf:");
     let shoff = u64::from_le_bytes(good[40..48].try_into().expect("8 bytes")) as usize;
-    let regions = [
-        (0, 64),
-        (64, 64 + 56 * 7),
-        (blob, blob + 420),
-        (shoff, good.len()),
-    ];
+    let regions = [(0, 64), (64, 64 + 56 * 7), (blob, blob + 420), (shoff, good.len())];
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
     let mut next = move || {
         seed ^= seed << 13;
@@ -396,10 +341,7 @@ fn random_damage_never_panics() {
         match GoBinaryCataloger.extract("/bin/x", &data) {
             Some(x) => {
                 let v: serde_json::Value = serde_json::from_slice(&x).expect("extract is JSON");
-                assert!(
-                    v.get("error").is_some() || v.get("go_version").is_some(),
-                    "{v}"
-                );
+                assert!(v.get("error").is_some() || v.get("go_version").is_some(), "{v}");
                 kept += 1;
             }
             None => none += 1,

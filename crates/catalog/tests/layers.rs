@@ -17,8 +17,7 @@ fn layer(files: &[(&str, &str)]) -> Vec<u8> {
         h.set_size(body.len() as u64);
         h.set_mode(0o644);
         h.set_entry_type(tar::EntryType::Regular);
-        b.append_data(&mut h, path, body.as_bytes())
-            .expect("append");
+        b.append_data(&mut h, path, body.as_bytes()).expect("append");
     }
     b.into_inner().expect("layer tar")
 }
@@ -84,22 +83,13 @@ fn packages_know_the_layer_that_introduced_them() {
         Box::new(PythonInstalledCataloger),
         Box::new(NpmInstalledCataloger),
     ]);
-    let image = open(
-        &SourceSpec::DockerArchive(archive),
-        &Options::default(),
-        &cats,
-    )
-    .expect("open archive");
+    let image = open(&SourceSpec::DockerArchive(archive), &Options::default(), &cats).expect("open archive");
     let c = cats.run(&image.tree, Scope::Image);
     assert!(c.unknowns.is_empty(), "{:?}", c.unknowns);
     let get = |name: &str| c.packages.iter().find(|p| p.name == name).expect(name);
 
     let six = get("six");
-    assert_eq!(
-        six.layer.as_ref(),
-        Some(&diff_ids[0]),
-        "introduced by the bottom layer"
-    );
+    assert_eq!(six.layer.as_ref(), Some(&diff_ids[0]), "introduced by the bottom layer");
     assert_eq!(
         six.locations[0].layer.as_ref(),
         Some(&diff_ids[1]),

@@ -82,10 +82,7 @@ fn installed_packages_and_the_app_itself() {
     assert!(!lodash.metadata.contains_key("private"));
 
     // The older minimist mkdirp needs, nested under it; its author is a person object.
-    let nested = at(
-        &c,
-        "/srv/app/node_modules/mkdirp/node_modules/minimist/package.json",
-    );
+    let nested = at(&c, "/srv/app/node_modules/mkdirp/node_modules/minimist/package.json");
     assert_eq!(nested.version, "0.0.8");
     assert_eq!(nested.licenses, vec!["MIT"]);
     assert_eq!(
@@ -96,11 +93,7 @@ fn installed_packages_and_the_app_itself() {
 
 /// (name, version, dev) of every package, sorted, checking what all lockfile packages share.
 fn locked(project: &str) -> Vec<(String, String, bool)> {
-    let c = scan(
-        fixture(project),
-        vec![Box::new(NpmLockCataloger)],
-        Scope::Directory,
-    );
+    let c = scan(fixture(project), vec![Box::new(NpmLockCataloger)], Scope::Directory);
     assert!(c.unknowns.is_empty(), "{project}: {:?}", c.unknowns);
     let mut v: Vec<(String, String, bool)> = c
         .packages
@@ -110,11 +103,7 @@ fn locked(project: &str) -> Vec<(String, String, bool)> {
             assert_eq!(p.metadata["declared"], "true");
             assert!(p.locations[0].path.starts_with('/'));
             assert_eq!(p.purl.ty, "npm");
-            (
-                p.name.clone(),
-                p.version.clone(),
-                p.metadata.contains_key("dev"),
-            )
+            (p.name.clone(), p.version.clone(), p.metadata.contains_key("dev"))
         })
         .collect();
     v.sort();
@@ -198,11 +187,7 @@ fn yarn_classic_and_berry() {
 #[test]
 fn pnpm_lockfile_versions_5_6_9() {
     for v in ["v5", "v6", "v9"] {
-        assert_eq!(
-            locked(&format!("project-pnpm-{v}")),
-            react_app_deps(true),
-            "{v}"
-        );
+        assert_eq!(locked(&format!("project-pnpm-{v}")), react_app_deps(true), "{v}");
     }
     let c = scan(
         fixture("project-pnpm-v5"),
@@ -252,10 +237,7 @@ fn garbage_becomes_unknowns_and_the_scan_goes_on() {
     );
     write("app/package-lock.json", &garbage(2, 4096));
     write("web/yarn.lock", &garbage(3, 4096));
-    write(
-        "berry/yarn.lock",
-        b"__metadata:\n  version: 8\n\"a@npm:1\": [\n",
-    );
+    write("berry/yarn.lock", b"__metadata:\n  version: 8\n\"a@npm:1\": [\n");
     write("pn/pnpm-lock.yaml", &garbage(4, 4096));
     write(
         "pn2/pnpm-lock.yaml",

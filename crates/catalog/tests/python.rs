@@ -32,11 +32,7 @@ const SITE: &str = "/usr/local/lib/python3.11/site-packages";
 
 #[test]
 fn installed_distributions_in_an_image() {
-    let c = scan(
-        fixture("image"),
-        vec![Box::new(PythonInstalledCataloger)],
-        Scope::Image,
-    );
+    let c = scan(fixture("image"), vec![Box::new(PythonInstalledCataloger)], Scope::Image);
     assert!(c.unknowns.is_empty(), "{:?}", c.unknowns);
     let mut ids: Vec<String> = c.packages.iter().map(|p| p.purl.to_string()).collect();
     ids.sort();
@@ -63,10 +59,7 @@ fn installed_distributions_in_an_image() {
     assert_eq!(requests.found_by, "python-installed-package-cataloger");
     assert_eq!(requests.licenses, vec!["Apache-2.0"]);
     assert_eq!(requests.metadata["site_packages"], SITE);
-    assert_eq!(
-        requests.metadata["author"],
-        "Kenneth Reitz <me@kennethreitz.org>"
-    );
+    assert_eq!(requests.metadata["author"], "Kenneth Reitz <me@kennethreitz.org>");
     assert_eq!(requests.metadata["homepage"], "http://python-requests.org");
     assert_eq!(
         requests.metadata["requires_python"],
@@ -95,9 +88,7 @@ fn installed_distributions_in_an_image() {
     // A console script installed outside site-packages (`../../../bin/chardetect` in RECORD).
     let chardet = find(&c, "chardet", SITE);
     assert!(
-        chardet
-            .files
-            .contains(&"/usr/local/bin/chardetect".to_string()),
+        chardet.files.contains(&"/usr/local/bin/chardetect".to_string()),
         "{:?}",
         chardet.files
     );
@@ -135,14 +126,8 @@ fn installed_distributions_in_an_image() {
 
     // Installed from a local directory into a virtual environment: direct_url.json.
     let venv = find(&c, "termcolor", "/opt/venv/");
-    assert_eq!(
-        venv.metadata["site_packages"],
-        "/opt/venv/lib/python3.11/site-packages"
-    );
-    assert_eq!(
-        venv.metadata["direct_url"],
-        "file:///tmp/pyfx/termcolor-1.1.0"
-    );
+    assert_eq!(venv.metadata["site_packages"], "/opt/venv/lib/python3.11/site-packages");
+    assert_eq!(venv.metadata["direct_url"], "file:///tmp/pyfx/termcolor-1.1.0");
     assert!(venv
         .files
         .contains(&"/opt/venv/lib/python3.11/site-packages/termcolor.py".to_string()));
@@ -182,11 +167,7 @@ fn declared_dependencies_in_a_directory() {
             .map(|p| {
                 assert_eq!(p.metadata["declared"], "true");
                 assert_eq!(p.found_by, "python-package-cataloger");
-                (
-                    p.name.clone(),
-                    p.version.clone(),
-                    p.metadata.contains_key("dev"),
-                )
+                (p.name.clone(), p.version.clone(), p.metadata.contains_key("dev"))
             })
             .collect();
         v.sort();
@@ -262,38 +243,22 @@ fn garbage_becomes_unknowns_and_the_scan_goes_on() {
     };
     write("bad-1.0.dist-info/METADATA", &garbage(1, 4096));
     write("bad-1.0.dist-info/RECORD", &garbage(2, 4096));
-    write(
-        "noversion-1.0.egg-info",
-        b"Metadata-Version: 1.1\nName: noversion\n",
-    );
+    write("noversion-1.0.egg-info", b"Metadata-Version: 1.1\nName: noversion\n");
     write(
         "ok-1.0.dist-info/METADATA",
         b"Metadata-Version: 2.1\nName: ok\nVersion: 1.0\n",
     );
-    write(
-        "ok-1.0.dist-info/RECORD",
-        b"ok.py,sha256=x,1\n\"unterminated,\n",
-    );
+    write("ok-1.0.dist-info/RECORD", b"ok.py,sha256=x,1\n\"unterminated,\n");
     write("ok-1.0.dist-info/direct_url.json", &garbage(3, 300));
-    write(
-        "other-2.0.egg-info/PKG-INFO",
-        b"Name: other\nVersion: 2.0\n",
-    );
+    write("other-2.0.egg-info/PKG-INFO", b"Name: other\nVersion: 2.0\n");
     write("other-2.0.egg-info/installed-files.txt", &garbage(4, 2048));
     std::fs::write(root.join("poetry.lock"), garbage(5, 2048)).expect("write");
-    std::fs::write(
-        root.join("Pipfile.lock"),
-        b"{\"default\": {\"x\": {\"version\": 3}}}",
-    )
-    .expect("write");
+    std::fs::write(root.join("Pipfile.lock"), b"{\"default\": {\"x\": {\"version\": 3}}}").expect("write");
     std::fs::write(root.join("requirements.txt"), garbage(6, 2048)).expect("write");
 
     let c = scan(
         root.to_path_buf(),
-        vec![
-            Box::new(PythonInstalledCataloger),
-            Box::new(PythonDeclaredCataloger),
-        ],
+        vec![Box::new(PythonInstalledCataloger), Box::new(PythonDeclaredCataloger)],
         Scope::Directory,
     );
     let names: Vec<&str> = c.packages.iter().map(|p| p.name.as_str()).collect();
@@ -301,12 +266,7 @@ fn garbage_becomes_unknowns_and_the_scan_goes_on() {
     let mut why: Vec<(String, String)> = c
         .unknowns
         .iter()
-        .map(|u| {
-            (
-                u.path.rsplit('/').next().unwrap_or("").to_string(),
-                u.reason.clone(),
-            )
-        })
+        .map(|u| (u.path.rsplit('/').next().unwrap_or("").to_string(), u.reason.clone()))
         .collect();
     why.sort();
     let files: Vec<&str> = why.iter().map(|(f, _)| f.as_str()).collect();
@@ -326,14 +286,9 @@ fn garbage_becomes_unknowns_and_the_scan_goes_on() {
     assert!(why
         .iter()
         .any(|(_, r)| r.contains("no Version header for \"noversion\"")));
-    assert!(why
-        .iter()
-        .any(|(_, r)| r.contains("line 2: unterminated quoted field")));
+    assert!(why.iter().any(|(_, r)| r.contains("line 2: unterminated quoted field")));
     let ok = c.packages.iter().find(|p| p.name == "ok").expect("ok");
-    assert!(
-        ok.files.is_empty(),
-        "a RECORD that fails to parse owns nothing"
-    );
+    assert!(ok.files.is_empty(), "a RECORD that fails to parse owns nothing");
     for u in &c.unknowns {
         assert!(u.found_by.starts_with("python-"), "{u:?}");
     }

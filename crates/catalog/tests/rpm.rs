@@ -22,10 +22,7 @@ fn check_packages(c: &Catalog, distro: &str, ns: &str, db: &str) {
         format!("pkg:rpm/{ns}hello-vigil@1.2.3-4.fc40?arch=noarch{distro}&upstream=hello-vigil-1.2.3-4.fc40.src.rpm")
     );
     assert_eq!(hello.found_by, "rpm-db-cataloger");
-    assert_eq!(
-        hello.licenses,
-        vec!["MIT AND (Apache-2.0 OR GPL-2.0-or-later)"]
-    );
+    assert_eq!(hello.licenses, vec!["MIT AND (Apache-2.0 OR GPL-2.0-or-later)"]);
     assert_eq!(
         hello.files,
         vec![
@@ -39,10 +36,7 @@ fn check_packages(c: &Catalog, distro: &str, ns: &str, db: &str) {
     assert_eq!(hello.metadata["arch"], "noarch");
     assert_eq!(hello.metadata["vendor"], "Vigil Test Builders");
     assert_eq!(hello.metadata["size"], "32");
-    assert_eq!(
-        hello.metadata["sourcerpm"],
-        "hello-vigil-1.2.3-4.fc40.src.rpm"
-    );
+    assert_eq!(hello.metadata["sourcerpm"], "hello-vigil-1.2.3-4.fc40.src.rpm");
     assert!(!hello.metadata.contains_key("epoch"));
 
     let ep = find(c, "epochal");
@@ -66,12 +60,7 @@ fn rhel9_sqlite() {
 #[test]
 fn fedora40_sqlite_in_sysimage_behind_a_link() {
     let c = scan_dir(Box::new(RpmCataloger), &fixture("rpm/fedora40"));
-    check_packages(
-        &c,
-        "&distro=fedora-40",
-        "fedora/",
-        "/usr/lib/sysimage/rpm/rpmdb.sqlite",
-    );
+    check_packages(&c, "&distro=fedora-40", "fedora/", "/usr/lib/sysimage/rpm/rpmdb.sqlite");
 }
 
 #[test]
@@ -112,16 +101,10 @@ fn garbled_databases_become_unknowns_and_the_scan_goes_on() {
     let bdb = read_fixture("rpm/centos7/var/lib/rpm/Packages");
     let ndb = read_fixture("rpm/sles15/var/lib/rpm/Packages.db");
     let dir = rootfs_with(&[
-        (
-            "var/lib/rpm/rpmdb.sqlite",
-            b"SQLite format 3\0 but then nothing",
-        ),
+        ("var/lib/rpm/rpmdb.sqlite", b"SQLite format 3\0 but then nothing"),
         ("usr/lib/sysimage/rpm/Packages", &bdb[..3000]),
         ("usr/share/rpm/Packages.db", &ndb[..100]),
-        (
-            "srv/a/var/lib/rpm/rpmdb.sqlite",
-            &sqlite[..sqlite.len() / 3],
-        ),
+        ("srv/a/var/lib/rpm/rpmdb.sqlite", &sqlite[..sqlite.len() / 3]),
         (
             "var/lib/dpkg/status",
             b"Package: tzdata\nVersion: 2024a-0+deb12u1\nArchitecture: all\n",
@@ -151,10 +134,7 @@ fn garbled_databases_become_unknowns_and_the_scan_goes_on() {
             .unwrap_or_else(|| panic!("no unknown for {path}: {:?}", c.unknowns))
     };
     let r = reason("/var/lib/rpm/rpmdb.sqlite");
-    assert!(
-        r.starts_with("cannot read the rpm database (SQLite)"),
-        "{r}"
-    );
+    assert!(r.starts_with("cannot read the rpm database (SQLite)"), "{r}");
     let r = reason("/srv/a/var/lib/rpm/rpmdb.sqlite");
     assert!(r.contains("(SQLite)"), "{r}");
     let r = reason("/usr/lib/sysimage/rpm/Packages");
@@ -174,8 +154,11 @@ fn a_corrupt_header_is_skipped_and_reported() {
     std::fs::copy(&src, &db).expect("copy");
     let conn = Connection::open(&db).expect("open");
     // hnum 1 is hello-vigil: claim four billion index entries.
-    conn.execute("UPDATE Packages SET blob = CAST(x'ffffffff00000010' || substr(blob, 9) AS BLOB) WHERE hnum = 1", [])
-        .expect("update");
+    conn.execute(
+        "UPDATE Packages SET blob = CAST(x'ffffffff00000010' || substr(blob, 9) AS BLOB) WHERE hnum = 1",
+        [],
+    )
+    .expect("update");
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
         .expect("checkpoint");
     drop(conn);
@@ -231,8 +214,10 @@ fn packages_are_attributed_to_the_layer_that_introduced_them() {
     let db = work.path().join("rpmdb.sqlite");
     std::fs::write(&db, &full).expect("write");
     let conn = Connection::open(&db).expect("open");
-    conn.execute_batch("PRAGMA foreign_keys = OFF; DELETE FROM Packages WHERE hnum = 1; PRAGMA wal_checkpoint(TRUNCATE);")
-        .expect("delete");
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF; DELETE FROM Packages WHERE hnum = 1; PRAGMA wal_checkpoint(TRUNCATE);",
+    )
+    .expect("delete");
     drop(conn);
     let only_epochal = std::fs::read(&db).expect("read");
     let (path, diff_ids) = docker_archive(
@@ -251,10 +236,7 @@ fn packages_are_attributed_to_the_layer_that_introduced_them() {
     assert!(c.unknowns.is_empty(), "{:?}", c.unknowns);
     assert_eq!(find(&c, "epochal").layer.as_ref(), Some(&diff_ids[0]));
     assert_eq!(find(&c, "hello-vigil").layer.as_ref(), Some(&diff_ids[1]));
-    assert_eq!(
-        find(&c, "epochal").locations[0].layer.as_ref(),
-        Some(&diff_ids[1])
-    );
+    assert_eq!(find(&c, "epochal").locations[0].layer.as_ref(), Some(&diff_ids[1]));
 }
 
 #[test]
@@ -264,10 +246,7 @@ fn an_sqlite_database_wins_over_leftovers_beside_it() {
             "var/lib/rpm/rpmdb.sqlite",
             &read_fixture("rpm/rhel9/var/lib/rpm/rpmdb.sqlite"),
         ),
-        (
-            "var/lib/rpm/Packages",
-            b"a leftover Berkeley DB that is not read",
-        ),
+        ("var/lib/rpm/Packages", b"a leftover Berkeley DB that is not read"),
     ]);
     let c = scan_dir(Box::new(RpmCataloger), dir.path());
     assert!(c.unknowns.is_empty(), "{:?}", c.unknowns);

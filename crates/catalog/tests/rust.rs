@@ -10,16 +10,11 @@ use vigil_catalog::{CargoAuditableCataloger, CargoLockCataloger, Catalog, Catalo
 use vigil_types::PackageType;
 
 fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
 }
 
 fn scan(root: &Path, scope: Scope) -> Catalog {
-    let cats = Catalogers::new(vec![
-        Box::new(CargoLockCataloger),
-        Box::new(CargoAuditableCataloger),
-    ]);
+    let cats = Catalogers::new(vec![Box::new(CargoLockCataloger), Box::new(CargoAuditableCataloger)]);
     let image = vigil_image::open(
         &vigil_image::SourceSpec::Dir(root.to_path_buf()),
         &vigil_image::Options::default(),
@@ -64,18 +59,8 @@ fn catalogs_a_cargo_auditable_program() {
     assert_eq!(
         got,
         vec![
-            (
-                "itoa",
-                "1.0.19",
-                "pkg:cargo/itoa@1.0.19".to_string(),
-                "crates.io"
-            ),
-            (
-                "tinyapp",
-                "0.1.0",
-                "pkg:cargo/tinyapp@0.1.0".to_string(),
-                "local"
-            ),
+            ("itoa", "1.0.19", "pkg:cargo/itoa@1.0.19".to_string(), "crates.io"),
+            ("tinyapp", "0.1.0", "pkg:cargo/tinyapp@0.1.0".to_string(), "local"),
         ]
     );
     for p in &cat.packages {
@@ -83,15 +68,9 @@ fn catalogs_a_cargo_auditable_program() {
         assert_eq!(p.found_by, "cargo-auditable-binary-cataloger");
         assert_eq!(p.locations[0].path, "/usr/local/bin/tinyapp");
     }
+    assert_eq!(cat.packages[1].metadata.get("root").map(String::as_str), Some("true"));
     assert_eq!(
-        cat.packages[1].metadata.get("root").map(String::as_str),
-        Some("true")
-    );
-    assert_eq!(
-        cat.packages[1]
-            .metadata
-            .get("dependencies")
-            .map(String::as_str),
+        cat.packages[1].metadata.get("dependencies").map(String::as_str),
         Some("itoa")
     );
     assert!(!cat.packages[0].metadata.contains_key("root"));
@@ -130,8 +109,7 @@ fn catalogs_a_cargo_lock_in_images_and_directories() {
         assert!(cat
             .packages
             .iter()
-            .all(|p| p.found_by == "rust-cargo-lock-cataloger"
-                && p.locations[0].path == "/app/Cargo.lock"));
+            .all(|p| p.found_by == "rust-cargo-lock-cataloger" && p.locations[0].path == "/app/Cargo.lock"));
     }
 }
 
@@ -154,21 +132,14 @@ fn damaged_sections_and_lockfiles_are_unknowns() {
     // The section's offset pointed past the end of the file: find its header by its offset.
     let mut absurd = good.clone();
     let off = (DEP_V0_OFFSET as u64).to_le_bytes();
-    let at = absurd
-        .windows(8)
-        .rposition(|w| w == off)
-        .expect("section header");
+    let at = absurd.windows(8).rposition(|w| w == off).expect("section header");
     absurd[at..at + 8].copy_from_slice(&(u64::MAX / 2).to_le_bytes());
     put(root, "bin/absurd", &absurd);
 
     // The program without its section table (cut short): not readable, not claimed.
     put(root, "bin/cut", &good[..good.len() / 2]);
 
-    put(
-        root,
-        "src/Cargo.lock",
-        b"[[package]]\nname = \"x\"\nversion = 1\n",
-    );
+    put(root, "src/Cargo.lock", b"[[package]]\nname = \"x\"\nversion = 1\n");
 
     let cat = scan(root, Scope::Directory);
     assert!(cat.packages.is_empty(), "{:?}", cat.packages);
@@ -181,25 +152,16 @@ fn damaged_sections_and_lockfiles_are_unknowns() {
     assert_eq!(unknowns.len(), 3, "{unknowns:?}");
     assert_eq!(
         unknowns[0],
-        (
-            "/bin/absurd",
-            "cargo-auditable section lies outside the file"
-        )
+        ("/bin/absurd", "cargo-auditable section lies outside the file")
     );
     assert_eq!(unknowns[1].0, "/bin/garbled");
     assert!(
-        unknowns[1]
-            .1
-            .starts_with("cargo-auditable data is not valid zlib"),
+        unknowns[1].1.starts_with("cargo-auditable data is not valid zlib"),
         "{}",
         unknowns[1].1
     );
     assert_eq!(unknowns[2].0, "/src/Cargo.lock");
-    assert!(
-        unknowns[2].1.starts_with("not a valid Cargo.lock"),
-        "{}",
-        unknowns[2].1
-    );
+    assert!(unknowns[2].1.starts_with("not a valid Cargo.lock"), "{}", unknowns[2].1);
 }
 
 /// A `.dep-v0` section that inflates to 64 MB: stopped at the cap, reported, nothing kept.

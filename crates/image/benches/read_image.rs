@@ -59,10 +59,7 @@ fn image() -> Image {
             let mut entries = vec![Entry::dir("usr/"), Entry::dir(&format!("usr/l{l}/"))];
             for f in 0..FILES_PER_LAYER {
                 let name = format!("usr/l{l}/file-{f:05}.so");
-                entries.push(Entry::file(
-                    &name,
-                    filler((l * FILES_PER_LAYER + f) as u64, FILE_SIZE),
-                ));
+                entries.push(Entry::file(&name, filler((l * FILES_PER_LAYER + f) as u64, FILE_SIZE)));
             }
             entries.push(Entry::dir("var/"));
             entries.push(Entry::file("var/status", format!("layer {l}\n")));
@@ -89,12 +86,7 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(total));
     g.bench_function("oci-dir gzip, list only", |b| {
         b.iter(|| {
-            let i = open(
-                &SourceSpec::OciDir(dir.clone()),
-                &Options::default(),
-                &SelectNothing,
-            )
-            .expect("reads");
+            let i = open(&SourceSpec::OciDir(dir.clone()), &Options::default(), &SelectNothing).expect("reads");
             assert_eq!(i.tree.len(), LAYERS * (FILES_PER_LAYER + 1) + 3);
         })
     });

@@ -11,12 +11,7 @@ use vigil_types::{SourceInfo, Unknown};
 use crate::tree::{FileKind, FileTree, LayerIndex, NewEntry};
 use crate::{Image, ImageError, Options, Select, Selector};
 
-pub(crate) fn open(
-    input: &str,
-    root: &Path,
-    options: &Options,
-    selector: &dyn Selector,
-) -> Result<Image, ImageError> {
+pub(crate) fn open(input: &str, root: &Path, options: &Options, selector: &dyn Selector) -> Result<Image, ImageError> {
     let meta = fs::symlink_metadata(root).map_err(|e| ImageError::io(input, e))?;
     if !meta.is_dir() {
         return Err(ImageError::Unrecognised {
@@ -75,11 +70,7 @@ impl Walk<'_> {
         let rd = match fs::read_dir(dir) {
             Ok(rd) => rd,
             Err(e) => {
-                let p = if path.is_empty() {
-                    "/".to_string()
-                } else {
-                    path.clone()
-                };
+                let p = if path.is_empty() { "/".to_string() } else { path.clone() };
                 self.unknown(&p, format!("cannot list directory: {e}"));
                 return;
             }
@@ -116,9 +107,7 @@ impl Walk<'_> {
         let (kind, link) = if ft.is_symlink() {
             (
                 FileKind::Symlink,
-                fs::read_link(full)
-                    .ok()
-                    .and_then(|t| t.to_str().map(str::to_string)),
+                fs::read_link(full).ok().and_then(|t| t.to_str().map(str::to_string)),
             )
         } else if ft.is_dir() {
             (FileKind::Dir, None)
@@ -141,10 +130,9 @@ impl Walk<'_> {
                     self.unknown(path, reason);
                 } else {
                     self.buf.clear();
-                    match fs::File::open(full).and_then(|f| {
-                        f.take(self.options.limits.max_file_size)
-                            .read_to_end(&mut self.buf)
-                    }) {
+                    match fs::File::open(full)
+                        .and_then(|f| f.take(self.options.limits.max_file_size).read_to_end(&mut self.buf))
+                    {
                         Ok(_) => {
                             content = match sel {
                                 Select::Keep => Some(std::mem::take(&mut self.buf)),

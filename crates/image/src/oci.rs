@@ -94,13 +94,12 @@ fn read_blob(
     from: &str,
 ) -> Result<(Vec<u8>, Digest), ImageError> {
     let (member, digest) = blob_member(input, from, &desc.digest)?;
-    let bytes =
-        store
-            .read_small(input, &member, MAX_META)?
-            .ok_or_else(|| ImageError::MissingBlob {
-                input: input.to_string(),
-                blob: member.clone(),
-            })?;
+    let bytes = store
+        .read_small(input, &member, MAX_META)?
+        .ok_or_else(|| ImageError::MissingBlob {
+            input: input.to_string(),
+            blob: member.clone(),
+        })?;
     let actual = Digest::sha256_of(&bytes);
     if digest.is_sha256() && actual != digest {
         return Err(ImageError::DigestMismatch {
@@ -116,11 +115,7 @@ fn read_blob(
 /// In a `docker save` archive from Docker 25 on, `index.json` sits beside `manifest.json`: the
 /// digest of the manifest there whose config is `config`, when one is. Anything unreadable gives
 /// `None`: `manifest.json` is what the archive is read by.
-pub(crate) fn manifest_digest_for_config(
-    input: &str,
-    store: &dyn BlobStore,
-    config: &Digest,
-) -> Option<Digest> {
+pub(crate) fn manifest_digest_for_config(input: &str, store: &dyn BlobStore, config: &Digest) -> Option<Digest> {
     let bytes = store.read_small(input, "index.json", MAX_META).ok()??;
     let index: Index = serde_json::from_slice(&bytes).ok()?;
     let mut candidates = Vec::new();
@@ -158,15 +153,11 @@ fn collect(
                 return Err(ImageError::meta(input, from, "indexes nested too deeply"));
             }
             let (bytes, _) = read_blob(input, store, d, from)?;
-            let nested: Index = serde_json::from_slice(&bytes)
-                .map_err(|e| ImageError::meta(input, &d.digest, e))?;
+            let nested: Index = serde_json::from_slice(&bytes).map_err(|e| ImageError::meta(input, &d.digest, e))?;
             let before = out.len();
             collect(input, store, &nested, &d.digest, depth + 1, out)?;
             for c in &mut out[before..] {
-                for key in [
-                    "org.opencontainers.image.ref.name",
-                    "io.containerd.image.name",
-                ] {
+                for key in ["org.opencontainers.image.ref.name", "io.containerd.image.name"] {
                     if let Some(n) = d.annotations.get(key) {
                         if !c.names.contains(n) {
                             c.names.push(n.clone());
@@ -176,20 +167,14 @@ fn collect(
             }
             continue;
         }
-        let attestation = d
-            .annotations
-            .get("vnd.docker.reference.type")
-            .map(String::as_str)
+        let attestation = d.annotations.get("vnd.docker.reference.type").map(String::as_str)
             == Some("attestation-manifest")
             || d.platform.as_ref().is_some_and(|p| p.os == "unknown");
         if attestation {
             continue;
         }
         let mut names: Vec<String> = Vec::new();
-        for k in [
-            "io.containerd.image.name",
-            "org.opencontainers.image.ref.name",
-        ] {
+        for k in ["io.containerd.image.name", "org.opencontainers.image.ref.name"] {
             if let Some(n) = d.annotations.get(k) {
                 if !names.contains(n) {
                     names.push(n.clone());
@@ -207,9 +192,7 @@ fn collect(
 }
 
 fn matches(p: &DescPlatform, want: &Platform) -> bool {
-    p.os == want.os
-        && p.architecture == want.architecture
-        && (want.variant.is_empty() || p.variant == want.variant)
+    p.os == want.os && p.architecture == want.architecture && (want.variant.is_empty() || p.variant == want.variant)
 }
 
 pub(crate) fn open_store(
@@ -225,8 +208,7 @@ pub(crate) fn open_store(
             input: input.to_string(),
             reason: "no index.json: not an OCI image layout".to_string(),
         })?;
-    let index: Index = serde_json::from_slice(&index_bytes)
-        .map_err(|e| ImageError::meta(input, "index.json", e))?;
+    let index: Index = serde_json::from_slice(&index_bytes).map_err(|e| ImageError::meta(input, "index.json", e))?;
     let mut candidates = Vec::new();
     collect(input, store, &index, "index.json", 0, &mut candidates)?;
     let want = &options.platform;
@@ -264,14 +246,12 @@ pub(crate) fn open_store(
         }
         pick
     };
-    let chosen =
-        chosen.ok_or_else(|| ImageError::meta(input, "index.json", "lists no image manifest"))?;
+    let chosen = chosen.ok_or_else(|| ImageError::meta(input, "index.json", "lists no image manifest"))?;
     let (man_bytes, man_digest) = read_blob(input, store, &chosen.desc, &chosen.from)?;
-    let manifest: Manifest = serde_json::from_slice(&man_bytes)
-        .map_err(|e| ImageError::meta(input, &chosen.desc.digest, e))?;
+    let manifest: Manifest =
+        serde_json::from_slice(&man_bytes).map_err(|e| ImageError::meta(input, &chosen.desc.digest, e))?;
     let (cfg_bytes, cfg_digest) = read_blob(input, store, &manifest.config, &chosen.desc.digest)?;
-    let parsed = config::parse(&cfg_bytes)
-        .map_err(|e| ImageError::meta(input, &manifest.config.digest, e))?;
+    let parsed = config::parse(&cfg_bytes).map_err(|e| ImageError::meta(input, &manifest.config.digest, e))?;
     if parsed.diff_ids.len() != manifest.layers.len() {
         return Err(ImageError::meta(
             input,

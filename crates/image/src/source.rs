@@ -37,7 +37,8 @@ impl SourceSpec {
                 "registry" => {
                     return Err(ImageError::Unrecognised {
                         input: arg.to_string(),
-                        reason: "registry sources are not supported yet; use `docker save` and docker-archive:".to_string(),
+                        reason: "registry sources are not supported yet; use `docker save` and docker-archive:"
+                            .to_string(),
                     })
                 }
                 _ => None,
@@ -103,8 +104,7 @@ fn sniff(arg: &str) -> Result<SourceSpec, ImageError> {
         }
         return Err(ImageError::Unrecognised {
             input: arg.to_string(),
-            reason: "a file that is neither an image archive (docker save, OCI) nor an SBOM"
-                .to_string(),
+            reason: "a file that is neither an image archive (docker save, OCI) nor an SBOM".to_string(),
         });
     }
     if arg.contains('/') && (arg.starts_with('.') || arg.starts_with('/')) {
@@ -172,9 +172,7 @@ impl FromStr for Platform {
                 architecture: arch.to_string(),
                 variant: variant.to_string(),
             }),
-            _ => Err(format!(
-                "platform {s:?} is not os/arch[/variant], e.g. linux/arm64"
-            )),
+            _ => Err(format!("platform {s:?} is not os/arch[/variant], e.g. linux/arm64")),
         }
     }
 }

@@ -86,19 +86,14 @@ impl TarStore {
         // Symbolic and hard links between members: `docker save` writes a layer that repeats an
         // earlier one as `<id>/layer.tar -> ../<other id>/layer.tar`.
         let mut aliases: Vec<(String, String)> = Vec::new();
-        let entries = archive
-            .entries_with_seek()
-            .map_err(|e| ImageError::Unrecognised {
-                input: input.to_string(),
-                reason: format!("not a tar archive: {e}"),
-            })?;
+        let entries = archive.entries_with_seek().map_err(|e| ImageError::Unrecognised {
+            input: input.to_string(),
+            reason: format!("not a tar archive: {e}"),
+        })?;
         for entry in entries {
             let entry = entry.map_err(|e| ImageError::Unrecognised {
                 input: input.to_string(),
-                reason: format!(
-                    "truncated or corrupt archive after {} members: {e}",
-                    members.len()
-                ),
+                reason: format!("truncated or corrupt archive after {} members: {e}", members.len()),
             })?;
             let ty = entry.header().entry_type();
             let is_link = ty == tar::EntryType::Symlink || ty == tar::EntryType::Link;
@@ -131,7 +126,9 @@ impl TarStore {
             if off.saturating_add(size) > total {
                 return Err(ImageError::Unrecognised {
                     input: input.to_string(),
-                    reason: format!("archive is truncated: member {name:?} needs {size} bytes at offset {off}, file has {total}"),
+                    reason: format!(
+                        "archive is truncated: member {name:?} needs {size} bytes at offset {off}, file has {total}"
+                    ),
                 });
             }
             members.insert(name, (off, size));

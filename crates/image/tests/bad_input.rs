@@ -6,12 +6,10 @@ mod support;
 use std::path::Path;
 
 use support::{
-    docker_legacy, legacy_layer_member, oci, oci_from_blobs, oci_layer_member, sha256,
-    zero_bomb_layer, Compression, Entry, Image, Layer, Written,
+    docker_legacy, legacy_layer_member, oci, oci_from_blobs, oci_layer_member, sha256, zero_bomb_layer, Compression,
+    Entry, Image, Layer, Written,
 };
-use vigil_image::{
-    open, ImageError, Limits, Options, ResolveError, SelectNothing, SelectPaths, SourceSpec,
-};
+use vigil_image::{open, ImageError, Limits, Options, ResolveError, SelectNothing, SelectPaths, SourceSpec};
 
 fn fail(spec: &SourceSpec, options: &Options) -> (ImageError, String) {
     match open(spec, options, &SelectNothing) {
@@ -25,10 +23,7 @@ fn fail(spec: &SourceSpec, options: &Options) -> (ImageError, String) {
 
 fn names(msg: &str, input: &Path, place: &str) {
     let input = input.to_str().expect("utf8");
-    assert!(
-        msg.contains(input),
-        "message does not name the input {input}: {msg}"
-    );
+    assert!(msg.contains(input), "message does not name the input {input}: {msg}");
     assert!(msg.contains(place), "message does not name {place}: {msg}");
 }
 
@@ -229,14 +224,8 @@ fn entry_climbing_out_of_the_root() {
                 Entry::file("etc/../../../etc/cron.d/evil", "* * * * * root sh"),
             ],
         ),
-        (
-            "absolute",
-            vec![Entry::file("/etc/cron.d/evil", "* * * * * root sh")],
-        ),
-        (
-            "hardlink",
-            vec![Entry::hardlink("etc/shadow-copy", "../../etc/shadow")],
-        ),
+        ("absolute", vec![Entry::file("/etc/cron.d/evil", "* * * * * root sh")]),
+        ("hardlink", vec![Entry::hardlink("etc/shadow-copy", "../../etc/shadow")]),
     ] {
         let img = one_layer(entries.clone());
         let member = oci_layer_member(&img, 0);
@@ -273,11 +262,7 @@ fn symlink_loops_fail_the_lookup_not_the_scan() {
     )
     .expect("a loop is no reason to fail the scan");
     for p in ["/self", "/a", "/b/x", "/d/up", "/d/up/more/x"] {
-        assert_eq!(
-            i.tree.resolve(p).err(),
-            Some(ResolveError::Loop(p.to_string())),
-            "{p}"
-        );
+        assert_eq!(i.tree.resolve(p).err(), Some(ResolveError::Loop(p.to_string())), "{p}");
         assert_eq!(i.tree.content(p), None);
     }
     assert_eq!(i.tree.content("/ok"), Some(&b"fine"[..]));
@@ -373,17 +358,11 @@ fn fewer_diff_ids_than_layers() {
         "{err:?}"
     );
     names(&msg, &p, "manifest.json");
-    assert!(
-        msg.contains("3 layers") && msg.contains("2 diff_ids"),
-        "{msg}"
-    );
+    assert!(msg.contains("3 layers") && msg.contains("2 diff_ids"), "{msg}");
 
     let layout = oci(&img);
     let index: serde_json::Value = serde_json::from_slice(layout.get("index.json")).expect("index");
-    let manifest = index["manifests"][0]["digest"]
-        .as_str()
-        .expect("digest")
-        .to_string();
+    let manifest = index["manifests"][0]["digest"].as_str().expect("digest").to_string();
     let p = w.dir("oci", &layout);
     let (err, msg) = fail(&SourceSpec::OciDir(p.clone()), &Options::default());
     assert!(
@@ -391,10 +370,7 @@ fn fewer_diff_ids_than_layers() {
         "{err:?}"
     );
     names(&msg, &p, &manifest);
-    assert!(
-        msg.contains("3 layers") && msg.contains("2 diff_ids"),
-        "{msg}"
-    );
+    assert!(msg.contains("3 layers") && msg.contains("2 diff_ids"), "{msg}");
 }
 
 #[test]
@@ -421,10 +397,7 @@ fn garbage_index_json() {
     }
     // An empty index names no image.
     let mut layout = oci(&img);
-    layout.add(
-        "index.json",
-        b"{\"schemaVersion\": 2, \"manifests\": []}".to_vec(),
-    );
+    layout.add("index.json", b"{\"schemaVersion\": 2, \"manifests\": []}".to_vec());
     let p = w.dir("empty", &layout);
     let (err, msg) = fail(&SourceSpec::OciDir(p.clone()), &Options::default());
     assert!(matches!(err, ImageError::BadMetadata { .. }), "{err:?}");
@@ -447,10 +420,7 @@ fn garbage_manifest_and_config() {
 
     let mut legacy = docker_legacy(&img);
     let cfg = format!("{}.json", &img.config_digest()[7..]);
-    legacy.add(
-        &cfg,
-        b"{\"rootfs\": {\"diff_ids\": [\"sha256:zz\"]}}".to_vec(),
-    );
+    legacy.add(&cfg, b"{\"rootfs\": {\"diff_ids\": [\"sha256:zz\"]}}".to_vec());
     let p = w.tar("config.tar", &legacy);
     let (err, msg) = fail(&SourceSpec::DockerArchive(p.clone()), &Options::default());
     assert!(
@@ -494,15 +464,8 @@ fn selected_file_past_max_file_size_is_an_unknown() {
     assert_eq!(i.unknowns.len(), 1);
     let u = &i.unknowns[0];
     assert_eq!(u.path, "/var/big.db");
-    assert_eq!(
-        u.layer.as_ref().map(|d| d.to_string()),
-        Some(img.diff_ids()[0].clone())
-    );
-    assert!(
-        u.reason.contains("4096") && u.reason.contains("1024"),
-        "{}",
-        u.reason
-    );
+    assert_eq!(u.layer.as_ref().map(|d| d.to_string()), Some(img.diff_ids()[0].clone()));
+    assert!(u.reason.contains("4096") && u.reason.contains("1024"), "{}", u.reason);
 }
 
 #[test]
@@ -535,15 +498,10 @@ fn truncated_plain_layer_names_the_last_entry() {
 fn bad_layer_digest_in_a_manifest_names_the_manifest() {
     let img = Image::fixture("basic");
     let mut layout = oci(&img);
-    let mut index: serde_json::Value =
-        serde_json::from_slice(layout.get("index.json")).expect("index");
-    let old = index["manifests"][0]["digest"]
-        .as_str()
-        .expect("digest")
-        .to_string();
+    let mut index: serde_json::Value = serde_json::from_slice(layout.get("index.json")).expect("index");
+    let old = index["manifests"][0]["digest"].as_str().expect("digest").to_string();
     let mut man: serde_json::Value =
-        serde_json::from_slice(layout.get(&format!("blobs/sha256/{}", &old[7..])))
-            .expect("manifest");
+        serde_json::from_slice(layout.get(&format!("blobs/sha256/{}", &old[7..]))).expect("manifest");
     man["layers"][1]["digest"] = "sha256:not-hex".into();
     let bytes = serde_json::to_vec(&man).expect("json");
     let new = sha256(&bytes);
@@ -567,19 +525,9 @@ fn too_many_layers() {
     let blob = layer.blob();
     let n = 65_536;
     let diff_id = sha256(&layer.tar());
-    let layers = vec![
-        (
-            &blob[..],
-            diff_id.as_str(),
-            "application/vnd.oci.image.layer.v1.tar"
-        );
-        n
-    ];
+    let layers = vec![(&blob[..], diff_id.as_str(), "application/vnd.oci.image.layer.v1.tar"); n];
     let w = Written::new();
-    let p = w.dir(
-        "many",
-        &oci_from_blobs(&Image::fixture("basic").config, &layers),
-    );
+    let p = w.dir("many", &oci_from_blobs(&Image::fixture("basic").config, &layers));
     let (err, msg) = fail(&SourceSpec::OciDir(p.clone()), &Options::default());
     assert!(matches!(err, ImageError::Unrecognised { .. }), "{err:?}");
     names(&msg, &p, "65536 layers");

@@ -29,16 +29,12 @@ fn daemon_available(test: &str) -> bool {
         .status()
     {
         Err(_) => Some("the docker CLI is not installed (apt-get install docker.io)".to_string()),
-        Ok(s) if !s.success() => Some(format!(
-            "the daemon on {SOCKET} does not answer `docker version`"
-        )),
+        Ok(s) if !s.success() => Some(format!("the daemon on {SOCKET} does not answer `docker version`")),
         Ok(_) => None,
     } {
         Some(why)
     } else if !Path::new(BUSYBOX).is_file() {
-        Some(format!(
-            "{BUSYBOX} is missing (apt-get install busybox-static)"
-        ))
+        Some(format!("{BUSYBOX} is missing (apt-get install busybox-static)"))
     } else {
         None
     };
@@ -76,10 +72,7 @@ fn rootfs() -> (Vec<u8>, u64) {
 }
 
 fn docker(args: &[&str]) -> String {
-    let out = Command::new("docker")
-        .args(args)
-        .output()
-        .expect("run docker");
+    let out = Command::new("docker").args(args).output().expect("run docker");
     assert!(
         out.status.success(),
         "docker {args:?}: {}",
@@ -133,11 +126,7 @@ fn reads_an_image_from_the_daemon() {
     assert_eq!(i.layers[0].diff_id.to_string(), support::sha256(&tar));
     assert_eq!(i.config.cmd, vec!["/bin/sh"]);
     assert_eq!(i.config.user, "nobody");
-    assert!(
-        i.config.env.iter().any(|e| e == "VIGIL=1"),
-        "{:?}",
-        i.config.env
-    );
+    assert!(i.config.env.iter().any(|e| e == "VIGIL=1"), "{:?}", i.config.env);
 
     let mut paths: Vec<&str> = i.tree.iter().map(|f| f.path).collect();
     paths.sort();
@@ -178,18 +167,8 @@ fn reads_an_image_from_the_daemon() {
     // The same image from `docker save` reads the same.
     let saved = w.path("saved.tar");
     docker(&["save", "-o", saved.to_str().expect("utf8"), TAG]);
-    let s = open(
-        &SourceSpec::DockerArchive(saved),
-        &Options::default(),
-        &keep,
-    )
-    .expect("reads docker save");
-    let ids = |img: &vigil_image::Image| {
-        img.layers
-            .iter()
-            .map(|l| l.diff_id.to_string())
-            .collect::<Vec<_>>()
-    };
+    let s = open(&SourceSpec::DockerArchive(saved), &Options::default(), &keep).expect("reads docker save");
+    let ids = |img: &vigil_image::Image| img.layers.iter().map(|l| l.diff_id.to_string()).collect::<Vec<_>>();
     assert_eq!(ids(&s), ids(&i));
     assert_eq!(s.source.image_id, i.source.image_id);
     assert_eq!(s.source.tags, i.source.tags);
@@ -197,14 +176,7 @@ fn reads_an_image_from_the_daemon() {
         let mut v: Vec<_> = img
             .tree
             .iter()
-            .map(|f| {
-                (
-                    f.path.to_string(),
-                    f.kind,
-                    f.size,
-                    f.link.map(str::to_string),
-                )
-            })
+            .map(|f| (f.path.to_string(), f.kind, f.size, f.link.map(str::to_string)))
             .collect();
         v.sort_by(|a, b| a.0.cmp(&b.0));
         v
@@ -245,13 +217,9 @@ fn missing_socket_names_the_socket() {
         docker_socket: Some(sock.clone()),
         ..Options::default()
     };
-    let err = open(
-        &SourceSpec::Docker(TAG.to_string()),
-        &options,
-        &SelectNothing,
-    )
-    .err()
-    .expect("no daemon there");
+    let err = open(&SourceSpec::Docker(TAG.to_string()), &options, &SelectNothing)
+        .err()
+        .expect("no daemon there");
     assert!(matches!(err, ImageError::Daemon { .. }), "{err:?}");
     let msg = err.to_string();
     assert!(msg.contains(sock.to_str().expect("utf8")), "{msg}");

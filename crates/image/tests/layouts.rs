@@ -5,12 +5,9 @@ mod support;
 
 use std::path::PathBuf;
 
-use support::{
-    docker_legacy, docker_oci, oci, oci_multi, Compression, Entry, Image, Layer, Written,
-};
+use support::{docker_legacy, docker_oci, oci, oci_multi, Compression, Entry, Image, Layer, Written};
 use vigil_image::{
-    open, FileKind, Image as Read, ImageError, Options, Platform, ResolveError, SelectPaths,
-    SourceSpec,
+    open, FileKind, Image as Read, ImageError, Options, Platform, ResolveError, SelectPaths, SourceSpec,
 };
 
 const KEEP: &[&str] = &[
@@ -55,10 +52,7 @@ fn all_layouts() -> All {
         SourceSpec::OciDir(w.dir("oci-plain", &oci(&img))),
         SourceSpec::OciArchive(w.tar("oci.tar", &oci(&img.clone().compressed(Compression::Gzip)))),
         SourceSpec::OciArchive(w.tar("docker25-as-oci.tar", &docker_oci(&img))),
-        SourceSpec::OciDir(w.dir(
-            "multi",
-            &oci_multi(&[&img, &arm64(&img)], "vigil-test/basic:1"),
-        )),
+        SourceSpec::OciDir(w.dir("multi", &oci_multi(&[&img, &arm64(&img)], "vigil-test/basic:1"))),
     ];
     All { _w: w, specs }
 }
@@ -171,14 +165,8 @@ fn squashed_tree_of_the_basic_image() {
         i.tree.content("/etc/passwd"),
         Some(&b"root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\napp:x:1000:1000::/opt/app:/bin/sh\n"[..])
     );
-    assert_eq!(
-        i.tree.content("/opt/app/config.yml"),
-        Some(&b"mode: prod\n"[..])
-    );
-    assert_eq!(
-        i.tree.entry("/usr/bin/hello").and_then(|f| f.content()),
-        None
-    );
+    assert_eq!(i.tree.content("/opt/app/config.yml"), Some(&b"mode: prod\n"[..]));
+    assert_eq!(i.tree.entry("/usr/bin/hello").and_then(|f| f.content()), None);
     // Both versions of /etc/passwd stay in the history (the all-layers scope).
     assert_eq!(
         i.tree
@@ -197,9 +185,7 @@ fn squashed_tree_of_the_basic_image() {
 #[test]
 fn whiteouts_and_opaque_directories() {
     let w = Written::new();
-    let i = read(SourceSpec::OciDir(
-        w.dir("oci", &oci(&Image::fixture("basic"))),
-    ));
+    let i = read(SourceSpec::OciDir(w.dir("oci", &oci(&Image::fixture("basic")))));
     // `.wh.rootfile` at the layer root deletes a top-level file.
     assert!(i.tree.entry("/rootfile").is_none());
     // `tmp/.wh.old` deletes a directory and everything below it.
@@ -208,10 +194,7 @@ fn whiteouts_and_opaque_directories() {
     assert!(i.tree.entry("/tmp").is_some());
     // The opaque marker hides what lower layers had in /opt/app, not what its own layer adds.
     assert!(i.tree.entry("/opt/app/old.txt").is_none());
-    assert_eq!(
-        i.tree.entry("/opt/app/config.yml").map(|f| f.layer),
-        Some(1)
-    );
+    assert_eq!(i.tree.entry("/opt/app/config.yml").map(|f| f.layer), Some(1));
     // `usr/bin/.wh.tool` deletes one file, not its neighbours.
     assert!(i.tree.entry("/usr/bin/tool").is_none());
     assert!(i.tree.entry("/usr/bin/hello").is_some());
@@ -222,16 +205,11 @@ fn whiteouts_and_opaque_directories() {
 #[test]
 fn links_resolve_inside_the_root() {
     let w = Written::new();
-    let i = read(SourceSpec::OciDir(
-        w.dir("oci", &oci(&Image::fixture("basic"))),
-    ));
+    let i = read(SourceSpec::OciDir(w.dir("oci", &oci(&Image::fixture("basic")))));
     let release = std::fs::read("tests/fixtures/basic/layer0/usr/lib/os-release").expect("fixture");
     // A relative symlink.
     let os = i.tree.entry("/etc/os-release").expect("link");
-    assert_eq!(
-        (os.kind, os.link),
-        (FileKind::Symlink, Some("../usr/lib/os-release"))
-    );
+    assert_eq!((os.kind, os.link), (FileKind::Symlink, Some("../usr/lib/os-release")));
     assert_eq!(i.tree.content("/etc/os-release"), Some(&release[..]));
     // An absolute symlink is taken from the image root, not the host's.
     assert_eq!(i.tree.content("/etc/abs-os-release"), Some(&release[..]));
@@ -243,22 +221,13 @@ fn links_resolve_inside_the_root() {
     assert_eq!(r.path, "/usr/lib/os-release");
     // A symlinked directory (/lib -> usr/lib), including a file an upper layer added below it.
     assert_eq!(
-        i.tree
-            .resolve("/lib/libfoo.so.1")
-            .expect("ok")
-            .map(|f| f.path),
+        i.tree.resolve("/lib/libfoo.so.1").expect("ok").map(|f| f.path),
         Some("/usr/lib/libfoo.so.1")
     );
-    assert_eq!(
-        i.tree.content("/lib/libbar.so.2"),
-        Some(&b"libbar 2.0\n"[..])
-    );
+    assert_eq!(i.tree.content("/lib/libbar.so.2"), Some(&b"libbar 2.0\n"[..]));
     // `..` after a symlinked directory climbs from where the link leads, as the kernel does.
     assert_eq!(
-        i.tree
-            .resolve("/lib/../bin/hello")
-            .expect("ok")
-            .map(|f| f.path),
+        i.tree.resolve("/lib/../bin/hello").expect("ok").map(|f| f.path),
         Some("/usr/bin/hello")
     );
     assert!(i.tree.resolve("/lib/../etc/passwd").expect("ok").is_none());
@@ -267,11 +236,7 @@ fn links_resolve_inside_the_root() {
         i.tree.resolve("/usr/local/bin/loop-a"),
         Err(ResolveError::Loop(_))
     ));
-    assert!(i
-        .tree
-        .resolve("/usr/local/bin/missing")
-        .expect("no loop")
-        .is_none());
+    assert!(i.tree.resolve("/usr/local/bin/missing").expect("no loop").is_none());
 }
 
 #[test]
@@ -295,20 +260,10 @@ fn hard_links_resolve_to_content() {
     )
     .expect("reads");
     let l = i.tree.entry("/usr/bin/perl5.36.0").expect("link");
-    assert_eq!(
-        (l.kind, l.link),
-        (FileKind::HardLink, Some("/usr/bin/perl"))
-    );
-    assert_eq!(
-        i.tree.content("/usr/bin/perl5.36.0"),
-        Some(&b"perl 5.36"[..])
-    );
+    assert_eq!((l.kind, l.link), (FileKind::HardLink, Some("/usr/bin/perl")));
+    assert_eq!(i.tree.content("/usr/bin/perl5.36.0"), Some(&b"perl 5.36"[..]));
     assert_eq!(i.tree.content("/usr/bin/perl-dot"), Some(&b"perl 5.36"[..]));
-    let r = i
-        .tree
-        .resolve("/usr/bin/perl5.36.0")
-        .expect("ok")
-        .expect("found");
+    let r = i.tree.resolve("/usr/bin/perl5.36.0").expect("ok").expect("found");
     assert_eq!((r.kind, r.size), (FileKind::File, 9));
 }
 
@@ -327,11 +282,7 @@ fn every_layout_gives_the_same_tree_and_diff_ids() {
             .map(|d| d.to_string())
             .collect();
         assert_eq!(tree_ids, want_ids, "{spec}");
-        assert_eq!(
-            i.tree.content("/etc/motd"),
-            Some(&b"Welcome to basic\n"[..]),
-            "{spec}"
-        );
+        assert_eq!(i.tree.content("/etc/motd"), Some(&b"Welcome to basic\n"[..]), "{spec}");
         assert_eq!(
             i.source.image_id.as_ref().map(|d| d.to_string()),
             Some(img.config_digest()),
@@ -360,27 +311,18 @@ fn layer_info_fields() {
     for (n, (l, b)) in i.layers.iter().zip(&built).enumerate() {
         assert_eq!(l.index, n);
         assert_eq!(l.diff_id.to_string(), b.diff_id);
-        assert_eq!(
-            l.digest.as_ref().map(|d| d.to_string()),
-            Some(b.digest.clone())
-        );
+        assert_eq!(l.digest.as_ref().map(|d| d.to_string()), Some(b.digest.clone()));
         assert_eq!(l.size, b.blob.len() as u64);
         assert_eq!(l.uncompressed_size, b.tar.len() as u64);
         assert_eq!(l.media_type, "application/vnd.oci.image.layer.v1.tar+gzip");
         assert_eq!(l.created_by, created_by[n]);
-        let entries = tar::Archive::new(&b.tar[..])
-            .entries()
-            .expect("tar")
-            .count() as u64;
+        let entries = tar::Archive::new(&b.tar[..]).entries().expect("tar").count() as u64;
         assert_eq!(l.entries, entries);
     }
     // 13 directories, 17 files and symlinks and a hard link in the base; whiteouts count too.
     assert_eq!(i.layers[0].entries, 31);
     assert_eq!(i.layers[2].entries, 5);
-    assert_eq!(
-        i.source.size,
-        built.iter().map(|b| b.tar.len() as u64).sum::<u64>()
-    );
+    assert_eq!(i.source.size, built.iter().map(|b| b.tar.len() as u64).sum::<u64>());
 
     // A legacy archive of plain tars has no blob digest apart from the diff id; one of gzip
     // layers has its blob digest computed.
@@ -392,9 +334,7 @@ fn layer_info_fields() {
         .layers
         .iter()
         .all(|l| l.size == l.uncompressed_size && l.media_type.is_empty()));
-    let gz = read(SourceSpec::DockerArchive(
-        w.tar("gz.tar", &docker_legacy(&img)),
-    ));
+    let gz = read(SourceSpec::DockerArchive(w.tar("gz.tar", &docker_legacy(&img))));
     assert_eq!(
         gz.layers[1].digest.as_ref().map(|d| d.to_string()),
         Some(built[1].digest.clone())
@@ -407,17 +347,12 @@ fn source_info_per_layout() {
     let cfg = img.config_digest();
     let w = Written::new();
 
-    let legacy = read(SourceSpec::DockerArchive(
-        w.tar("legacy.tar", &docker_legacy(&img)),
-    ));
+    let legacy = read(SourceSpec::DockerArchive(w.tar("legacy.tar", &docker_legacy(&img))));
     let s = &legacy.source;
     assert_eq!(s.scheme, "docker-archive");
     assert_eq!(s.tags, vec!["vigil-test/basic:1"]);
     assert_eq!(s.name, "vigil-test/basic:1");
-    assert_eq!(
-        s.image_id.as_ref().map(|d| d.to_string()),
-        Some(cfg.clone())
-    );
+    assert_eq!(s.image_id.as_ref().map(|d| d.to_string()), Some(cfg.clone()));
     assert_eq!(s.manifest_digest, None);
     assert_eq!(s.platform, "linux/amd64");
     assert!(
@@ -429,20 +364,14 @@ fn source_info_per_layout() {
     let layout = oci(&img);
     let o = read(SourceSpec::OciDir(w.dir("oci", &layout)));
     let index: serde_json::Value = serde_json::from_slice(layout.get("index.json")).expect("index");
-    let man_digest = index["manifests"][0]["digest"]
-        .as_str()
-        .expect("digest")
-        .to_string();
+    let man_digest = index["manifests"][0]["digest"].as_str().expect("digest").to_string();
     assert_eq!(o.source.scheme, "oci-dir");
     assert_eq!(o.source.tags, vec!["vigil-test/basic:1"]);
     assert_eq!(
         o.source.manifest_digest.as_ref().map(|d| d.to_string()),
         Some(man_digest.clone())
     );
-    assert_eq!(
-        o.source.image_id.as_ref().map(|d| d.to_string()),
-        Some(cfg.clone())
-    );
+    assert_eq!(o.source.image_id.as_ref().map(|d| d.to_string()), Some(cfg.clone()));
 
     let a = read(SourceSpec::OciArchive(w.tar("oci.tar", &layout)));
     assert_eq!(a.source.scheme, "oci-archive");
@@ -458,11 +387,7 @@ fn source_info_per_layout() {
     assert_eq!(d.source.tags, vec!["vigil-test/basic:1"]);
     assert_eq!(d.source.image_id.as_ref().map(|d| d.to_string()), Some(cfg));
     assert_eq!(
-        d.source
-            .manifest_digest
-            .as_ref()
-            .map(|d| d.to_string())
-            .as_deref(),
+        d.source.manifest_digest.as_ref().map(|d| d.to_string()).as_deref(),
         index["manifests"][0]["digest"].as_str()
     );
 }
@@ -488,9 +413,7 @@ fn image_config_fields() {
     assert_eq!(c.exposed_ports, vec!["8080/tcp", "9090/udp"]);
     assert_eq!(c.volumes, vec!["/var/lib/app"]);
     assert_eq!(
-        c.labels
-            .get("org.opencontainers.image.title")
-            .map(String::as_str),
+        c.labels.get("org.opencontainers.image.title").map(String::as_str),
         Some("basic")
     );
     assert_eq!(c.labels.len(), 2);
@@ -520,10 +443,7 @@ fn multi_platform_index_picks_the_platform() {
 
     let amd = read(SourceSpec::OciDir(dir.clone()));
     assert_eq!(amd.source.platform, "linux/amd64");
-    assert_eq!(
-        amd.tree.content("/etc/motd"),
-        Some(&b"Welcome to basic\n"[..])
-    );
+    assert_eq!(amd.tree.content("/etc/motd"), Some(&b"Welcome to basic\n"[..]));
     assert_eq!(amd.source.tags, vec!["vigil-test/basic:1"]);
 
     let want: Platform = "linux/arm64".parse().expect("platform");
@@ -534,10 +454,7 @@ fn multi_platform_index_picks_the_platform() {
     let a = read_with(SourceSpec::OciDir(dir.clone()), &options);
     assert_eq!(a.source.platform, "linux/arm64/v8");
     assert_eq!(a.config.architecture, "arm64");
-    assert_eq!(
-        a.tree.content("/etc/motd"),
-        Some(&b"Welcome to basic on arm64\n"[..])
-    );
+    assert_eq!(a.tree.content("/etc/motd"), Some(&b"Welcome to basic on arm64\n"[..]));
     assert_eq!(
         a.source.image_id.as_ref().map(|d| d.to_string()),
         Some(arm.config_digest())
@@ -548,12 +465,7 @@ fn multi_platform_index_picks_the_platform() {
         platform: "linux/arm64/v8".parse().expect("platform"),
         ..Options::default()
     };
-    assert_eq!(
-        read_with(SourceSpec::OciDir(dir.clone()), &v8)
-            .config
-            .variant,
-        "v8"
-    );
+    assert_eq!(read_with(SourceSpec::OciDir(dir.clone()), &v8).config.variant, "v8");
 
     // A platform the index lacks: the error lists what is there (not the attestation).
     let s390 = Options {
@@ -561,9 +473,7 @@ fn multi_platform_index_picks_the_platform() {
         ..Options::default()
     };
     let spec = SourceSpec::OciArchive(w.tar("multi.tar", &layout));
-    let err = open(&spec, &s390, &SelectPaths(KEEP))
-        .err()
-        .expect("no s390x image");
+    let err = open(&spec, &s390, &SelectPaths(KEEP)).err().expect("no s390x image");
     match &err {
         ImageError::NoPlatform {
             input,
@@ -589,20 +499,11 @@ fn bare_arguments_are_sniffed() {
     let w = Written::new();
     let arg = |p: PathBuf| p.to_str().expect("utf8").to_string();
     let legacy = arg(w.tar("legacy.tar", &docker_legacy(&img)));
-    assert!(matches!(
-        SourceSpec::parse(&legacy),
-        Ok(SourceSpec::DockerArchive(_))
-    ));
+    assert!(matches!(SourceSpec::parse(&legacy), Ok(SourceSpec::DockerArchive(_))));
     let d25 = arg(w.tar("d25.tar", &docker_oci(&img)));
-    assert!(matches!(
-        SourceSpec::parse(&d25),
-        Ok(SourceSpec::DockerArchive(_))
-    ));
+    assert!(matches!(SourceSpec::parse(&d25), Ok(SourceSpec::DockerArchive(_))));
     let o = arg(w.tar("oci.tar", &oci(&img)));
-    assert!(matches!(
-        SourceSpec::parse(&o),
-        Ok(SourceSpec::OciArchive(_))
-    ));
+    assert!(matches!(SourceSpec::parse(&o), Ok(SourceSpec::OciArchive(_))));
     let od = arg(w.dir("ocidir", &oci(&img)));
     assert!(matches!(SourceSpec::parse(&od), Ok(SourceSpec::OciDir(_))));
 }

@@ -3,9 +3,7 @@
 
 mod support;
 
-use support::{
-    docker_legacy, docker_oci, oci, oci_multi, write_tar, Compression, Entry, Image, Layer, Written,
-};
+use support::{docker_legacy, docker_oci, oci, oci_multi, write_tar, Compression, Entry, Image, Layer, Written};
 use vigil_image::{open, FileKind, Image as Read, Options, SelectPaths, SourceSpec};
 
 fn image(layers: Vec<Layer>) -> Image {
@@ -23,12 +21,7 @@ fn image(layers: Vec<Layer>) -> Image {
 fn read_oci(img: &Image, keep: &[&str]) -> (Written, Read) {
     let w = Written::new();
     let p = w.dir("oci", &oci(img));
-    let i = open(
-        &SourceSpec::OciDir(p),
-        &Options::default(),
-        &SelectPaths(keep),
-    )
-    .expect("reads");
+    let i = open(&SourceSpec::OciDir(p), &Options::default(), &SelectPaths(keep)).expect("reads");
     (w, i)
 }
 
@@ -44,20 +37,13 @@ fn paths(i: &Read) -> Vec<String> {
 fn docker_save_symlinked_duplicate_layer() {
     let same = || Layer::new(vec![Entry::dir("app/")]);
     let img = image(vec![
-        Layer::new(vec![
-            Entry::dir("etc/"),
-            Entry::file("etc/hostname", "base\n"),
-        ]),
+        Layer::new(vec![Entry::dir("etc/"), Entry::file("etc/hostname", "base\n")]),
         same(),
         Layer::new(vec![Entry::dir("etc/"), Entry::file("etc/motd", "hi\n")]),
         same(),
     ]);
     let layout = docker_legacy(&img);
-    assert_eq!(
-        layout.symlinks.len(),
-        1,
-        "the fourth layer repeats the second"
-    );
+    assert_eq!(layout.symlinks.len(), 1, "the fourth layer repeats the second");
     let w = Written::new();
     let i = open(
         &SourceSpec::DockerArchive(w.tar("dup.tar", &layout)),
@@ -92,11 +78,7 @@ fn hard_link_outlives_its_deleted_or_replaced_target() {
     let (_w, i) = read_oci(&img, &["/bin/prog", "/bin/other"]);
     assert!(i.tree.entry("/bin/prog").is_none());
     assert_eq!(i.tree.content("/bin/prog-alias"), Some(&b"version 1"[..]));
-    let r = i
-        .tree
-        .resolve("/bin/prog-alias")
-        .expect("ok")
-        .expect("found");
+    let r = i.tree.resolve("/bin/prog-alias").expect("ok").expect("found");
     assert_eq!(
         (r.path, r.kind, r.size, r.layer),
         ("/bin/prog-alias", FileKind::File, 9, 0)
@@ -107,18 +89,11 @@ fn hard_link_outlives_its_deleted_or_replaced_target() {
     // Each kept content is listed once: links stand in only for files no other name holds.
     let mut listed: Vec<&str> = i.tree.with_content().map(|f| f.path).collect();
     listed.sort();
-    assert_eq!(
-        listed,
-        vec!["/bin/other", "/bin/other-alias", "/bin/prog-alias"]
-    );
+    assert_eq!(listed, vec!["/bin/other", "/bin/other-alias", "/bin/prog-alias"]);
 
     // While the target is unchanged, the link resolves to it.
     let (_w, i) = read_oci(&image(vec![img.layers[0].clone()]), &["/bin/prog"]);
-    let r = i
-        .tree
-        .resolve("/bin/prog-alias")
-        .expect("ok")
-        .expect("found");
+    let r = i.tree.resolve("/bin/prog-alias").expect("ok").expect("found");
     assert_eq!((r.path, r.kind), ("/bin/prog", FileKind::File));
     assert_eq!(
         i.tree
@@ -133,10 +108,7 @@ fn hard_link_outlives_its_deleted_or_replaced_target() {
 #[test]
 fn hard_link_to_a_file_in_a_lower_layer() {
     let img = image(vec![
-        Layer::new(vec![
-            Entry::dir("lib/"),
-            Entry::file("lib/libz.so.1.3", "zlib 1.3"),
-        ]),
+        Layer::new(vec![Entry::dir("lib/"), Entry::file("lib/libz.so.1.3", "zlib 1.3")]),
         Layer::new(vec![
             Entry::dir("lib/"),
             Entry::hardlink("lib/libz.so.1", "lib/libz.so.1.3"),
@@ -154,12 +126,7 @@ fn oci_index_names_are_not_repeated() {
     let img = Image::fixture("basic");
     let w = Written::new();
     let p = w.dir("multi", &oci_multi(&[&img], "vigil-test/basic:1"));
-    let i = open(
-        &SourceSpec::OciDir(p),
-        &Options::default(),
-        &SelectPaths(&[]),
-    )
-    .expect("reads");
+    let i = open(&SourceSpec::OciDir(p), &Options::default(), &SelectPaths(&[])).expect("reads");
     assert_eq!(i.source.tags, vec!["vigil-test/basic:1"]);
 }
 
@@ -182,10 +149,7 @@ fn docker25_archive_reports_its_manifest_digest() {
         index["manifests"][0]["digest"].as_str()
     );
     // Its layers are stored uncompressed: the blob digest is the diff id.
-    assert!(i
-        .layers
-        .iter()
-        .all(|l| l.digest.as_ref() == Some(&l.diff_id)));
+    assert!(i.layers.iter().all(|l| l.digest.as_ref() == Some(&l.diff_id)));
 }
 
 /// GNU long names and links, and PAX `path` / `linkpath` records, name entries past 100 bytes.
@@ -256,18 +220,9 @@ fn odd_entry_names_normalise() {
     let (_w, i) = read_oci(&img, &["/etc/hosts"]);
     assert_eq!(
         paths(&i),
-        vec![
-            "/etc",
-            "/etc/hosts",
-            "/usr/lib",
-            "/usr/lib/x.so",
-            "/usr/lib/y.so"
-        ]
+        vec!["/etc", "/etc/hosts", "/usr/lib", "/usr/lib/x.so", "/usr/lib/y.so"]
     );
-    assert_eq!(
-        i.tree.content("/etc/hosts"),
-        Some(&b"127.0.0.1 localhost\n"[..])
-    );
+    assert_eq!(i.tree.content("/etc/hosts"), Some(&b"127.0.0.1 localhost\n"[..]));
     assert_eq!(i.layers[0].entries, 8);
 }
 
@@ -315,10 +270,7 @@ fn whiteouts_spare_their_own_layer() {
         ]),
     ]);
     let (_w, i) = read_oci(&img, &["/x"]);
-    assert_eq!(
-        paths(&i),
-        vec!["/d", "/d/sub", "/d/sub/new", "/foobar", "/x"]
-    );
+    assert_eq!(paths(&i), vec!["/d", "/d/sub", "/d/sub/new", "/foobar", "/x"]);
     assert_eq!(i.tree.content("/x"), Some(&b"x1"[..]));
     assert_eq!(i.tree.entry("/foobar").map(|f| f.layer), Some(0));
 }
@@ -390,8 +342,5 @@ fn oci_archive_with_dot_slash_members() {
     )
     .expect("reads");
     assert_eq!(i.layers.len(), 3);
-    assert_eq!(
-        i.tree.content("/etc/motd"),
-        Some(&b"Welcome to basic\n"[..])
-    );
+    assert_eq!(i.tree.content("/etc/motd"), Some(&b"Welcome to basic\n"[..]));
 }

@@ -26,24 +26,16 @@ pub enum SbomError {
         message: String,
     },
     /// Valid JSON, but none of the formats Vigil reads.
-    #[error(
-        "{input}: not an SBOM Vigil can read ({found}); expected vigil-json, CycloneDX JSON or SPDX JSON"
-    )]
+    #[error("{input}: not an SBOM Vigil can read ({found}); expected vigil-json, CycloneDX JSON or SPDX JSON")]
     UnknownFormat { input: String, found: String },
     /// A vigil-json document from a newer Vigil.
     #[error(
         "{input}: vigil-json schema_version {found} is newer than this vigil reads (up to {supported}); \
          upgrade vigil, or have the newer one write cyclonedx-json or spdx-json"
     )]
-    NewerSchema {
-        input: String,
-        found: u64,
-        supported: u32,
-    },
+    NewerSchema { input: String, found: u64, supported: u32 },
     /// A CycloneDX or SPDX version Vigil does not read.
-    #[error(
-        "{input}: {format} version {version:?} is not supported (this vigil reads {supported})"
-    )]
+    #[error("{input}: {format} version {version:?} is not supported (this vigil reads {supported})")]
     UnsupportedVersion {
         input: String,
         format: Format,

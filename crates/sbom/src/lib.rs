@@ -59,12 +59,7 @@ pub fn encode(sbom: &Sbom, format: Format, out: &mut dyn Write) -> Result<(), Sb
 /// Output is deterministic: the same `Sbom` gives the same bytes, except CycloneDX's
 /// `serialNumber` and SPDX's `documentNamespace`, which are unique per document. Times come from
 /// [`Sbom::created`], never the clock.
-pub fn encode_with(
-    sbom: &Sbom,
-    format: Format,
-    options: EncodeOptions,
-    out: &mut dyn Write,
-) -> Result<(), SbomError> {
+pub fn encode_with(sbom: &Sbom, format: Format, options: EncodeOptions, out: &mut dyn Write) -> Result<(), SbomError> {
     let mut bytes = match format {
         Format::VigilJson => format::vigil_json::encode(sbom, options)?,
         Format::CycloneDxJson => format::cyclonedx_json::encode(sbom, options)?,
@@ -83,8 +78,7 @@ pub fn encode_with(
 /// (a file name, `-` for standard input) is used in errors.
 pub fn decode(bytes: &[u8], name: &str) -> Result<Sbom, SbomError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let value: Value =
-        serde_json::from_slice(bytes).map_err(|e| SbomError::json(name, "not valid JSON", &e))?;
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| SbomError::json(name, "not valid JSON", &e))?;
     match sniff(&value, name)? {
         Format::VigilJson => format::vigil_json::decode(bytes, &value, name),
         Format::CycloneDxJson => format::cyclonedx_json::decode(&value, name),

@@ -122,17 +122,11 @@ const EXCEPTION_IDS: &[&str] = &[
 /// match without regard to case).
 pub(crate) fn spdx_id(s: &str) -> Option<&'static str> {
     let s = s.trim();
-    LICENSE_IDS
-        .iter()
-        .copied()
-        .find(|id| id.eq_ignore_ascii_case(s))
+    LICENSE_IDS.iter().copied().find(|id| id.eq_ignore_ascii_case(s))
 }
 
 fn exception_id(s: &str) -> Option<&'static str> {
-    EXCEPTION_IDS
-        .iter()
-        .copied()
-        .find(|id| id.eq_ignore_ascii_case(s))
+    EXCEPTION_IDS.iter().copied().find(|id| id.eq_ignore_ascii_case(s))
 }
 
 /// What a declared licence string is.
@@ -399,8 +393,7 @@ mod tests {
     #[test]
     fn tables_hold_only_real_spdx_ids() {
         let schema: serde_json::Value =
-            serde_json::from_str(include_str!("../tests/schemas/spdx.schema.json"))
-                .expect("schema");
+            serde_json::from_str(include_str!("../tests/schemas/spdx.schema.json")).expect("schema");
         let list: Vec<&str> = schema["enum"]
             .as_array()
             .expect("enum")
@@ -431,9 +424,7 @@ mod tests {
         );
         assert_eq!(
             License::classify("(MIT OR Apache-2.0) AND  BSD-3-Clause"),
-            Some(License::Expression(
-                "(MIT OR Apache-2.0) AND BSD-3-Clause".into()
-            ))
+            Some(License::Expression("(MIT OR Apache-2.0) AND BSD-3-Clause".into()))
         );
         assert_eq!(
             License::classify("GPL-2.0-or-later WITH Classpath-exception-2.0"),
@@ -450,10 +441,7 @@ mod tests {
             License::classify("GPL-2+ or Artistic"),
             Some(License::Name("GPL-2+ or Artistic".into()))
         );
-        assert_eq!(
-            License::classify("BSD-like"),
-            Some(License::Name("BSD-like".into()))
-        );
+        assert_eq!(License::classify("BSD-like"), Some(License::Name("BSD-like".into())));
         assert_eq!(License::classify("   "), None);
     }
 

@@ -89,9 +89,7 @@ pub fn now_rfc3339() -> String {
 /// `created` normalised to `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds), as both CycloneDX and
 /// SPDX want it; `None` when it is not an RFC 3339 time.
 pub(crate) fn normalized_timestamp(created: &str) -> Option<String> {
-    OffsetDateTime::parse(created.trim(), &Rfc3339)
-        .ok()
-        .map(format_utc)
+    OffsetDateTime::parse(created.trim(), &Rfc3339).ok().map(format_utc)
 }
 
 fn format_utc(t: OffsetDateTime) -> String {

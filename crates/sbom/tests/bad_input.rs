@@ -9,10 +9,7 @@ use common::{encode_to_string, sample_sbom};
 
 fn err(bytes: &[u8], name: &str) -> SbomError {
     match decode(bytes, name) {
-        Ok(s) => panic!(
-            "{name}: decoded {} packages from bad input",
-            s.packages.len()
-        ),
+        Ok(s) => panic!("{name}: decoded {} packages from bad input", s.packages.len()),
         Err(e) => e,
     }
 }
@@ -28,17 +25,7 @@ fn bytes(v: &Value) -> Vec<u8> {
 #[test]
 fn garbage_is_not_json() {
     let e = err(b"\x7fELF\x02\x01\x01garbage", "/tmp/app.bin");
-    assert!(
-        matches!(
-            e,
-            SbomError::Json {
-                line: 1,
-                column: 1,
-                ..
-            }
-        ),
-        "{e:?}"
-    );
+    assert!(matches!(e, SbomError::Json { line: 1, column: 1, .. }), "{e:?}");
     assert_eq!(
         e.to_string(),
         "/tmp/app.bin: not valid JSON at line 1, column 1: expected value"
@@ -50,10 +37,7 @@ fn garbage_is_not_json() {
         "empty.json: not valid JSON at line 1, column 0: EOF while parsing a value"
     );
 
-    let e = err(
-        b"{\n  \"bomFormat\": \"CycloneDX\",\n  \"specVersion\": ",
-        "cut.json",
-    );
+    let e = err(b"{\n  \"bomFormat\": \"CycloneDX\",\n  \"specVersion\": ", "cut.json");
     assert!(
         matches!(e, SbomError::Json { line: 3, .. }),
         "truncated input points at its end: {e}"
@@ -67,11 +51,7 @@ fn garbage_is_not_json() {
     // A table is for people, not for decode.
     let table = encode_to_string(&sample_sbom(), Format::Table);
     let e = err(table.as_bytes(), "sbom.txt");
-    assert!(
-        e.to_string()
-            .starts_with("sbom.txt: not valid JSON at line 1"),
-        "{e}"
-    );
+    assert!(e.to_string().starts_with("sbom.txt: not valid JSON at line 1"), "{e}");
 }
 
 #[test]
@@ -105,13 +85,9 @@ fn json_that_is_no_sbom_is_named() {
     assert!(e.to_string().contains("(a JSON array)"), "{e}");
     let e = err(b"{}", "empty-object.json");
     assert!(e.to_string().contains("(an empty JSON object)"), "{e}");
-    let e = err(
-        br#"{"bomFormat": "SPDX", "specVersion": "1.6"}"#,
-        "confused.json",
-    );
+    let e = err(br#"{"bomFormat": "SPDX", "specVersion": "1.6"}"#, "confused.json");
     assert!(
-        e.to_string()
-            .contains("bomFormat is \"SPDX\", not \"CycloneDX\""),
+        e.to_string().contains("bomFormat is \"SPDX\", not \"CycloneDX\""),
         "{e}"
     );
 }
@@ -119,10 +95,7 @@ fn json_that_is_no_sbom_is_named() {
 #[test]
 fn cyclonedx_component_without_name() {
     let mut doc = encoded_value(Format::CycloneDxJson);
-    doc["components"][1]
-        .as_object_mut()
-        .expect("component")
-        .remove("name");
+    doc["components"][1].as_object_mut().expect("component").remove("name");
     let e = err(&bytes(&doc), "app.cdx.json");
     assert!(
         matches!(&e, SbomError::Invalid { path, .. } if path == "$.components[1].name"),
@@ -148,9 +121,8 @@ fn cyclonedx_of_the_wrong_shape() {
     doc["components"][0]["purl"] = json!("npm/lodash@4.17.21");
     let e = err(&bytes(&doc), "b.json");
     assert!(
-        e.to_string().starts_with(
-            "b.json: cyclonedx-json document: at $.components[0].purl: not a package URL:"
-        ),
+        e.to_string()
+            .starts_with("b.json: cyclonedx-json document: at $.components[0].purl: not a package URL:"),
         "{e}"
     );
 
@@ -182,10 +154,7 @@ fn cyclonedx_of_the_wrong_shape() {
 #[test]
 fn spdx_of_the_wrong_shape() {
     let mut doc = encoded_value(Format::SpdxJson);
-    doc["packages"][3]
-        .as_object_mut()
-        .expect("package")
-        .remove("SPDXID");
+    doc["packages"][3].as_object_mut().expect("package").remove("SPDXID");
     let e = err(&bytes(&doc), "app.spdx.json");
     assert_eq!(
         e.to_string(),
@@ -260,10 +229,7 @@ fn vigil_json_of_the_wrong_shape() {
         + 1;
     assert_eq!(line, bad_line);
     assert!(column > 10);
-    assert_eq!(
-        message,
-        "package URL \"not a purl\" does not start with \"pkg:\""
-    );
+    assert_eq!(message, "package URL \"not a purl\" does not start with \"pkg:\"");
     assert!(e.to_string().starts_with(&format!(
         "sbom.json: not a valid vigil-json document at line {bad_line}, column {column}:"
     )));
@@ -277,10 +243,7 @@ fn vigil_json_of_the_wrong_shape() {
     );
 
     let mut doc = encoded_value(Format::VigilJson);
-    doc["packages"][0]
-        .as_object_mut()
-        .expect("package")
-        .remove("name");
+    doc["packages"][0].as_object_mut().expect("package").remove("name");
     let e = err(&bytes(&doc), "w.json");
     assert!(e.to_string().contains("missing field `name`"), "{e}");
 }
@@ -297,17 +260,13 @@ fn encoding_problems_are_errors() {
          is not an RFC 3339 time"
     );
     // CycloneDX's timestamp is optional: left out.
-    let doc: Value =
-        serde_json::from_str(&encode_to_string(&sbom, Format::CycloneDxJson)).expect("json");
+    let doc: Value = serde_json::from_str(&encode_to_string(&sbom, Format::CycloneDxJson)).expect("json");
     assert!(doc["metadata"].get("timestamp").is_none());
 
     struct Broken;
     impl std::io::Write for Broken {
         fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
-            Err(std::io::Error::new(
-                std::io::ErrorKind::BrokenPipe,
-                "pipe closed",
-            ))
+            Err(std::io::Error::new(std::io::ErrorKind::BrokenPipe, "pipe closed"))
         }
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())

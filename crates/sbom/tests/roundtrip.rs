@@ -20,18 +20,8 @@ fn vigil_json_round_trips_exactly() {
     assert_eq!(round_trip(&sbom, Format::VigilJson), sbom);
 
     let mut compact = Vec::new();
-    encode_with(
-        &sbom,
-        Format::VigilJson,
-        EncodeOptions { compact: true },
-        &mut compact,
-    )
-    .expect("encode");
-    assert_eq!(
-        compact.iter().filter(|&&b| b == b'\n').count(),
-        1,
-        "one line"
-    );
+    encode_with(&sbom, Format::VigilJson, EncodeOptions { compact: true }, &mut compact).expect("encode");
+    assert_eq!(compact.iter().filter(|&&b| b == b'\n').count(), 1, "one line");
     assert_eq!(decode(&compact, "compact.json").expect("decode"), sbom);
 
     let dir = common::directory_sbom();
@@ -49,10 +39,7 @@ fn vigil_json_carries_its_schema_version_and_everything() {
     assert_eq!(v["config"]["exposed_ports"][0], "8080/tcp");
     assert_eq!(v["layers"].as_array().map(Vec::len), Some(4));
     assert_eq!(v["unknowns"][1]["path"], "/opt/app/lib/truncated.jar");
-    assert_eq!(
-        v["packages"][0]["files"][0],
-        "/usr/share/doc/bash/copyright"
-    );
+    assert_eq!(v["packages"][0]["files"][0], "/usr/share/doc/bash/copyright");
     assert_eq!(v["packages"][0]["metadata"]["source_version"], "5.2.15-2");
 }
 
@@ -105,10 +92,7 @@ fn spdx_round_trip_keeps_packages() {
     assert_eq!(back.source.name, "example/app:1.2");
     assert_eq!(back.source.image_id, sbom.source.image_id);
     let distro = back.distro.as_ref().expect("distro");
-    assert_eq!(
-        (distro.id.as_str(), distro.version_id.as_str()),
-        ("debian", "12")
-    );
+    assert_eq!((distro.id.as_str(), distro.version_id.as_str()), ("debian", "12"));
     assert_eq!(distro.pretty_name, "Debian GNU/Linux 12 (bookworm)");
     assert_eq!(back.packages.len(), sbom.packages.len());
     for (a, b) in sbom.packages.iter().zip(&back.packages) {
@@ -158,10 +142,7 @@ fn output_is_deterministic() {
     let cdx = encode_to_string(&sample_sbom(), Format::CycloneDxJson);
     let v: serde_json::Value = serde_json::from_str(&cdx).expect("json");
     let serial = v["serialNumber"].as_str().expect("serial");
-    assert!(
-        serial.starts_with("urn:uuid:") && serial.len() == 45,
-        "{serial}"
-    );
+    assert!(serial.starts_with("urn:uuid:") && serial.len() == 45, "{serial}");
     assert_eq!(&serial[23..24], "4", "uuid v4: {serial}");
     assert_eq!(v["metadata"]["timestamp"], "2024-05-01T12:00:00Z");
 }
@@ -193,11 +174,7 @@ fn reads_syft_cyclonedx() {
     );
     assert_eq!(sbom.packages.len(), 16);
 
-    let bash = sbom
-        .packages
-        .iter()
-        .find(|p| p.name == "bash")
-        .expect("bash");
+    let bash = sbom.packages.iter().find(|p| p.name == "bash").expect("bash");
     assert_eq!(bash.version, "5.2.15-2+b8");
     assert_eq!(bash.ty, PackageType::Deb);
     assert_eq!(
@@ -212,32 +189,18 @@ fn reads_syft_cyclonedx() {
             Location::new("/var/lib/dpkg/status", None)
         ]
     );
-    assert_eq!(
-        bash.metadata.get("source").map(String::as_str),
-        Some("bash")
-    );
+    assert_eq!(bash.metadata.get("source").map(String::as_str), Some("bash"));
     assert_eq!(
         bash.metadata.get("source_version").map(String::as_str),
         Some("5.2.15-2")
     );
-    assert_eq!(
-        bash.metadata.get("installed_size").map(String::as_str),
-        Some("7164")
-    );
+    assert_eq!(bash.metadata.get("installed_size").map(String::as_str), Some("7164"));
     assert_eq!(bash.licenses.len(), 10);
     assert!(bash.licenses.contains(&"GPL-3.0-or-later".to_string()));
     assert!(bash.licenses.contains(&"MIT-like".to_string()));
-    assert_eq!(
-        bash.id,
-        bash.compute_id(),
-        "foreign bom-refs are not package ids"
-    );
+    assert_eq!(bash.id, bash.compute_id(), "foreign bom-refs are not package ids");
 
-    let types: Vec<(&str, PackageType)> = sbom
-        .packages
-        .iter()
-        .map(|p| (p.name.as_str(), p.ty))
-        .collect();
+    let types: Vec<(&str, PackageType)> = sbom.packages.iter().map(|p| (p.name.as_str(), p.ty)).collect();
     for want in [
         ("@babel/helper-string-parser", PackageType::Npm),
         ("commons-cli", PackageType::JavaArchive),
@@ -248,11 +211,7 @@ fn reads_syft_cyclonedx() {
     ] {
         assert!(types.contains(&want), "{want:?}");
     }
-    let requests = sbom
-        .packages
-        .iter()
-        .find(|p| p.name == "requests")
-        .expect("requests");
+    let requests = sbom.packages.iter().find(|p| p.name == "requests").expect("requests");
     assert_eq!(requests.licenses, vec!["Apache 2.0"]);
     assert_eq!(requests.purl.to_string(), "pkg:pypi/requests@2.31.0");
     assert_eq!(requests.locations.len(), 3);
@@ -273,16 +232,8 @@ fn reads_syft_spdx() {
     );
     assert_eq!(sbom.created, "2026-11-23T11:42:34Z");
     assert_eq!(sbom.source.name, "/tmp/sch/rootfs");
-    assert_eq!(
-        sbom.packages.len(),
-        16,
-        "the described directory is not a package"
-    );
-    let bash = sbom
-        .packages
-        .iter()
-        .find(|p| p.name == "bash")
-        .expect("bash");
+    assert_eq!(sbom.packages.len(), 16, "the described directory is not a package");
+    let bash = sbom.packages.iter().find(|p| p.name == "bash").expect("bash");
     assert_eq!(bash.ty, PackageType::Deb);
     assert_eq!(bash.version, "5.2.15-2+b8");
     assert_eq!(bash.found_by, "DPKG DB");
@@ -308,38 +259,18 @@ fn reads_syft_spdx() {
             "permissive"
         ]
     );
-    let requests = sbom
-        .packages
-        .iter()
-        .find(|p| p.name == "requests")
-        .expect("requests");
+    let requests = sbom.packages.iter().find(|p| p.name == "requests").expect("requests");
     assert_eq!(requests.ty, PackageType::Python);
-    assert_eq!(
-        requests.licenses,
-        vec!["Apache 2.0"],
-        "LicenseRef resolved to its text"
-    );
-    let tzdata = sbom
-        .packages
-        .iter()
-        .find(|p| p.name == "tzdata")
-        .expect("tzdata");
+    assert_eq!(requests.licenses, vec!["Apache 2.0"], "LicenseRef resolved to its text");
+    let tzdata = sbom.packages.iter().find(|p| p.name == "tzdata").expect("tzdata");
     assert!(tzdata.licenses.is_empty(), "NOASSERTION is no licence");
-    let stdlib = sbom
-        .packages
-        .iter()
-        .find(|p| p.name == "stdlib")
-        .expect("stdlib");
+    let stdlib = sbom.packages.iter().find(|p| p.name == "stdlib").expect("stdlib");
     assert_eq!(
         (stdlib.ty, stdlib.version.as_str()),
         (PackageType::GoModule, "go1.19.8")
     );
     assert_eq!(stdlib.purl.to_string(), "pkg:golang/stdlib@1.19.8");
-    let jar = sbom
-        .packages
-        .iter()
-        .find(|p| p.name == "commons-cli")
-        .expect("jar");
+    let jar = sbom.packages.iter().find(|p| p.name == "commons-cli").expect("jar");
     assert_eq!(jar.ty, PackageType::JavaArchive);
     assert_eq!(
         jar.locations,
@@ -380,10 +311,7 @@ fn reads_trivy_cyclonedx() {
         (sbom.tool.name.as_str(), sbom.tool.version.as_str()),
         ("trivy", "0.59.1")
     );
-    assert_eq!(
-        sbom.created, "2026-11-23T11:54:19Z",
-        "+00:00 normalised to Z"
-    );
+    assert_eq!(sbom.created, "2026-11-23T11:54:19Z", "+00:00 normalised to Z");
     assert_eq!(sbom.source.name, "/tmp/sch/rootfs2");
     assert_eq!(sbom.distro, None, "\"none\" is no distro");
     let mut names: Vec<(&str, &str, PackageType)> = sbom
@@ -409,10 +337,7 @@ fn reads_trivy_cyclonedx() {
         .iter()
         .find(|p| p.name.starts_with("@babel"))
         .expect("babel");
-    assert_eq!(
-        babel.purl.to_string(),
-        "pkg:npm/%40babel/helper-string-parser@7.24.1"
-    );
+    assert_eq!(babel.purl.to_string(), "pkg:npm/%40babel/helper-string-parser@7.24.1");
     assert_eq!(
         babel.locations,
         vec![Location::new(
@@ -434,30 +359,15 @@ fn reads_trivy_spdx() {
     assert_eq!(sbom.source.name, "/tmp/sch/rootfs2");
     assert_eq!(sbom.distro, None);
     assert_eq!(sbom.packages.len(), 7, "only packages with purls");
-    let stdlib = sbom
-        .packages
-        .iter()
-        .find(|p| p.name == "stdlib")
-        .expect("stdlib");
+    let stdlib = sbom.packages.iter().find(|p| p.name == "stdlib").expect("stdlib");
     assert_eq!(stdlib.ty, PackageType::GoModule);
-    assert_eq!(
-        stdlib.locations,
-        vec![Location::new("/usr/local/bin/hello", None)]
-    );
-    let requests = sbom
-        .packages
-        .iter()
-        .find(|p| p.name == "requests")
-        .expect("requests");
+    assert_eq!(stdlib.locations, vec![Location::new("/usr/local/bin/hello", None)]);
+    let requests = sbom.packages.iter().find(|p| p.name == "requests").expect("requests");
     assert_eq!(requests.licenses, vec!["Apache-2.0"]);
     // Both of Trivy's formats agree on identity.
     let cdx = decode(&trivy("cyclonedx.json"), "trivy.cdx.json").expect("decode");
     let key = |s: &Sbom| {
-        let mut v: Vec<String> = s
-            .packages
-            .iter()
-            .map(|p| format!("{} {}", p.name, p.purl))
-            .collect();
+        let mut v: Vec<String> = s.packages.iter().map(|p| format!("{} {}", p.name, p.purl)).collect();
         v.sort();
         v
     };

@@ -25,10 +25,7 @@ fn load(name: &str) -> Value {
 struct Local(HashMap<String, Value>);
 
 impl Retrieve for Local {
-    fn retrieve(
-        &self,
-        uri: &Uri<String>,
-    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+    fn retrieve(&self, uri: &Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         self.0
             .get(uri.as_str())
             .cloned()
@@ -77,9 +74,7 @@ fn cyclonedx_output_is_valid_cyclonedx_1_6() {
         assert_eq!(doc["specVersion"], "1.6");
         let comps = doc["components"].as_array().expect("components");
         assert_eq!(comps.len(), sbom.packages.len() + 1);
-        assert!(comps
-            .iter()
-            .any(|c| c["licenses"][0]["expression"] == "MIT OR CC0-1.0"));
+        assert!(comps.iter().any(|c| c["licenses"][0]["expression"] == "MIT OR CC0-1.0"));
         assert!(comps
             .iter()
             .any(|c| c["licenses"][0]["license"]["name"] == "Apache 2.0"));
@@ -106,10 +101,7 @@ fn spdx_output_is_valid_spdx_2_3() {
 fn empty_sboms_are_valid_too() {
     let sbom = Sbom::new_at(vigil_types::SourceInfo::default(), "2024-05-01T12:00:00Z");
     assert_eq!(
-        errors(
-            &cyclonedx_validator(),
-            &encoded(&sbom, Format::CycloneDxJson)
-        ),
+        errors(&cyclonedx_validator(), &encoded(&sbom, Format::CycloneDxJson)),
         Vec::<String>::new()
     );
     assert_eq!(
@@ -131,18 +123,12 @@ fn awkward_names_and_licences_stay_valid() {
     p.version = String::new();
     sbom.packages[1].licenses = vec!["mit and isc".to_string(), "Apache-2.0".to_string()];
     assert_eq!(
-        errors(
-            &cyclonedx_validator(),
-            &encoded(&sbom, Format::CycloneDxJson)
-        ),
+        errors(&cyclonedx_validator(), &encoded(&sbom, Format::CycloneDxJson)),
         Vec::<String>::new()
     );
     let doc = encoded(&sbom, Format::SpdxJson);
     assert_eq!(errors(&spdx_validator(), &doc), Vec::<String>::new());
-    assert_eq!(
-        doc["packages"][2]["licenseDeclared"],
-        "(MIT AND ISC) AND Apache-2.0"
-    );
+    assert_eq!(doc["packages"][2]["licenseDeclared"], "(MIT AND ISC) AND Apache-2.0");
 }
 
 #[test]
@@ -197,14 +183,8 @@ fn validators_accept_syft_and_reject_broken_documents() {
     doc["components"][0]["licenses"][0]["license"] = serde_json::json!({"id": "Not-A-Licence"});
     doc["serialNumber"] = Value::String("not a urn".to_string());
     let errs = errors(&cdx, &doc);
-    assert!(
-        errs.iter().any(|e| e.starts_with("/serialNumber")),
-        "{errs:?}"
-    );
-    assert!(
-        errs.iter().any(|e| e.starts_with("/components/0/licenses")),
-        "{errs:?}"
-    );
+    assert!(errs.iter().any(|e| e.starts_with("/serialNumber")), "{errs:?}");
+    assert!(errs.iter().any(|e| e.starts_with("/components/0/licenses")), "{errs:?}");
 
     let mut doc = encoded(&common::sample_sbom(), Format::SpdxJson);
     doc["packages"][1]["primaryPackagePurpose"] = Value::String("OPERATING-SYSTEM".to_string());
@@ -213,8 +193,7 @@ fn validators_accept_syft_and_reject_broken_documents() {
     let errs = errors(&spdx, &doc);
     assert!(errs.iter().any(|e| e.contains("creationInfo")), "{errs:?}");
     assert!(
-        errs.iter()
-            .any(|e| e.starts_with("/packages/1/primaryPackagePurpose")),
+        errs.iter().any(|e| e.starts_with("/packages/1/primaryPackagePurpose")),
         "{errs:?}"
     );
 }

@@ -35,10 +35,7 @@ impl Cataloger for ApkCataloger {
 
     fn catalog(&self, files: &Files<'_>, out: &mut Found) {
         for (f, data) in files.iter() {
-            if f.path
-                .strip_suffix(INSTALLED)
-                .is_some_and(|root| root.ends_with('/'))
-            {
+            if f.path.strip_suffix(INSTALLED).is_some_and(|root| root.ends_with('/')) {
                 catalog_db(files, &f, &data, out);
             }
         }
@@ -105,9 +102,7 @@ fn purl(files: &Files<'_>, e: &ApkEntry) -> Purl {
         .qualifier("arch", &e.arch)
         .qualifier("upstream", &e.origin);
     if let Some(d) = files.distro() {
-        purl = purl
-            .namespace(&d.id)
-            .qualifier("distro", &d.purl_qualifier());
+        purl = purl.namespace(&d.id).qualifier("distro", &d.purl_qualifier());
     }
     purl
 }
@@ -154,10 +149,7 @@ mod tests {
     fn selects_the_database_only() {
         let c = ApkCataloger;
         assert_eq!(c.select("/lib/apk/db/installed", 0o644, 1), Select::Keep);
-        assert_eq!(
-            c.select("/lib/apk/db/installed.old", 0o644, 1),
-            Select::Skip
-        );
+        assert_eq!(c.select("/lib/apk/db/installed.old", 0o644, 1), Select::Skip);
         assert_eq!(c.select("/lib/apk/db/scripts.tar", 0o644, 1), Select::Skip);
     }
 }

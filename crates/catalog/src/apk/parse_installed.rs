@@ -76,8 +76,7 @@ pub fn parse_installed(text: &str) -> Parsed {
             (Some(k), Some(':')) if k.is_ascii_alphanumeric() => cur.field(k, &l[2..]),
             _ => {
                 let found: String = l.chars().take(QUOTE).collect();
-                cur.error
-                    .get_or_insert(BlockError::NotAField { line, found });
+                cur.error.get_or_insert(BlockError::NotAField { line, found });
             }
         }
     }
@@ -211,9 +210,7 @@ R:rootfile\n";
 
     #[test]
     fn bad_blocks_are_reported_and_skipped() {
-        let p = parse_installed(
-            "P:ok\nV:1\n\nV:2\n\nP:nover\n\nP:x\nthis is not apk\nV:1\n\n\u{0}\u{7f}ELF\n",
-        );
+        let p = parse_installed("P:ok\nV:1\n\nV:2\n\nP:nover\n\nP:x\nthis is not apk\nV:1\n\n\u{0}\u{7f}ELF\n");
         assert_eq!(p.entries.len(), 1);
         assert_eq!(
             p.errors[..3],

@@ -80,9 +80,7 @@ fn is_python_exe(b: &str) -> bool {
         return false;
     };
     let (major, minor) = rest.split_once('.').unwrap_or((rest, "1"));
-    major.bytes().all(|c| c.is_ascii_digit())
-        && !minor.is_empty()
-        && minor.bytes().all(|c| c.is_ascii_digit())
+    major.bytes().all(|c| c.is_ascii_digit()) && !minor.is_empty() && minor.bytes().all(|c| c.is_ascii_digit())
 }
 
 /// `libpython3.11.so.1.0`, `libpython3.7m.so.1.0`, `libpython3.11d.so`.
@@ -93,10 +91,7 @@ fn is_libpython(b: &str) -> bool {
 
 /// `3.11` from `python3.11` or `libpython3.11.so.1.0`; `None` for `python3`.
 fn python_series(base: &str) -> Option<&str> {
-    let rest = base
-        .strip_prefix("lib")
-        .unwrap_or(base)
-        .strip_prefix("python")?;
+    let rest = base.strip_prefix("lib").unwrap_or(base).strip_prefix("python")?;
     version_at(rest.as_bytes(), 2, no_suffix)
 }
 
@@ -115,9 +110,7 @@ fn python(base: &str, data: &[u8]) -> Option<String> {
             [&b"libpython"[..], b"/python"]
                 .iter()
                 .flat_map(|n| after(data, n, 2, no_suffix))
-                .find(|s| {
-                    major.is_empty() || s.strip_prefix(major).is_some_and(|r| r.starts_with('.'))
-                })?
+                .find(|s| major.is_empty() || s.strip_prefix(major).is_some_and(|r| r.starts_with('.')))?
                 .to_string()
         }
     };
@@ -233,8 +226,7 @@ fn redis_build_id(s: &[u8]) -> Option<String> {
         }
         let dot = k + digits(k);
         let end = dot + 1 + digits(dot + 1);
-        (dot > k && s.get(dot) == Some(&b'.') && end > dot + 1 && s.get(end) == Some(&b'.'))
-            .then_some((k, end))
+        (dot > k && s.get(dot) == Some(&b'.') && end > dot + 1 && s.get(end) == Some(&b'.')).then_some((k, end))
     })?;
     let mm = std::str::from_utf8(&s[at..end]).ok()?;
     let tail = &s[end + 1..];
@@ -242,15 +234,10 @@ fn redis_build_id(s: &[u8]) -> Option<String> {
     let body = body.strip_suffix(b"-").unwrap_or(body);
     let patch_len = if !body.is_empty() && body.len() <= 2 && body.iter().all(u8::is_ascii_digit) {
         body.len()
-    } else if (13..=14).contains(&body.len())
-        && body[..body.len() - 12].iter().all(u8::is_ascii_digit)
-    {
+    } else if (13..=14).contains(&body.len()) && body[..body.len() - 12].iter().all(u8::is_ascii_digit) {
         body.len() - 12 // a 12-character host name (a container id)
     } else {
-        body.iter()
-            .take(2)
-            .take_while(|c| c.is_ascii_digit())
-            .count()
+        body.iter().take(2).take_while(|c| c.is_ascii_digit()).count()
     };
     if patch_len == 0 {
         return None;
@@ -284,10 +271,7 @@ mod tests {
         ] {
             assert!(for_name(b).is_none(), "{b}");
         }
-        assert_eq!(
-            for_name("libcrypto.so.3").map(|c| c.package),
-            Some("openssl")
-        );
+        assert_eq!(for_name("libcrypto.so.3").map(|c| c.package), Some("openssl"));
         assert_eq!(for_name("postgres").map(|c| c.package), Some("postgresql"));
         assert!(for_name("libssl.so.3").is_none());
         assert!(for_name("nginx.conf").is_none());
@@ -300,17 +284,11 @@ mod tests {
         assert_eq!(python("python3.11", deb).as_deref(), Some("3.11.2"));
         // pyenv's libpython: only build paths hold the release.
         let pyenv = b"IBC_2.9\x00/root/.pyenv/versions/3.11.7/lib\x00\x00ild.1/Python-3.11.7\x00";
-        assert_eq!(
-            python("libpython3.11.so.1.0", pyenv).as_deref(),
-            Some("3.11.7")
-        );
+        assert_eq!(python("libpython3.11.so.1.0", pyenv).as_deref(), Some("3.11.7"));
         // `python3` learns its series from the library it links.
         let linked = b"libpython3.12.so.1.0\x00\x00x3.12.9 \x003.12.1\x00";
         assert_eq!(python("python3", linked).as_deref(), Some("3.12.1"));
-        assert_eq!(
-            python("python3.13", b"\x003.13.0rc2\x00").as_deref(),
-            Some("3.13.0rc2")
-        );
+        assert_eq!(python("python3.13", b"\x003.13.0rc2\x00").as_deref(), Some("3.13.0rc2"));
         assert_eq!(python("python3.11", b"13.11.2 3.11.2.1 3.11.22x"), None);
         assert_eq!(python("python3", b"no series here 3.11.2"), None);
     }
@@ -327,10 +305,7 @@ mod tests {
 
     #[test]
     fn redis_build_ids() {
-        assert_eq!(
-            redis_build_id(b"A7.0.151790282056000000000").as_deref(),
-            Some("7.0.15")
-        );
+        assert_eq!(redis_build_id(b"A7.0.151790282056000000000").as_deref(), Some("7.0.15"));
         assert_eq!(
             redis_build_id(b"7.0.14buildkitsandbox-1702957741000000000").as_deref(),
             Some("7.0.14")

@@ -66,8 +66,7 @@ pub(crate) fn after<'a>(
     min_parts: usize,
     suffix: fn(&[u8]) -> usize,
 ) -> impl Iterator<Item = &'a str> + 'a {
-    memmem::find_iter(hay, needle)
-        .filter_map(move |at| version_at(&hay[at + needle.len()..], min_parts, suffix))
+    memmem::find_iter(hay, needle).filter_map(move |at| version_at(&hay[at + needle.len()..], min_parts, suffix))
 }
 
 /// The first version after `needle`.
@@ -105,10 +104,7 @@ mod tests {
         assert_eq!(version_at(b"1.2.", 2, no_suffix), Some("1.2"));
         assert_eq!(version_at(b"v1.2", 1, no_suffix), None);
         assert_eq!(version_at(b"", 1, no_suffix), None);
-        assert_eq!(
-            version_at(b"123456789012345678901234567890123456", 1, no_suffix),
-            None
-        );
+        assert_eq!(version_at(b"123456789012345678901234567890123456", 1, no_suffix), None);
     }
 
     #[test]

@@ -40,8 +40,7 @@ impl Cataloger for DpkgCataloger {
         } else if path.ends_with("/copyright") {
             path.contains("/usr/share/doc/")
         } else if path.contains("/var/lib/dpkg/") {
-            path.contains(STATUS_D)
-                || (path.ends_with(".list") && path.contains("/var/lib/dpkg/info/"))
+            path.contains(STATUS_D) || (path.ends_with(".list") && path.contains("/var/lib/dpkg/info/"))
         } else {
             false
         };
@@ -56,9 +55,7 @@ impl Cataloger for DpkgCataloger {
         for (f, data) in files.iter() {
             match db_file(f.path) {
                 Some(DbFile::Status { root }) => catalog_status(files, &f, &data, root, out),
-                Some(DbFile::StatusD { root, name }) => {
-                    catalog_status_d(files, &f, &data, root, name, out)
-                }
+                Some(DbFile::StatusD { root, name }) => catalog_status_d(files, &f, &data, root, name, out),
                 None => {}
             }
         }
@@ -77,8 +74,7 @@ fn db_file(path: &str) -> Option<DbFile<'_>> {
     }
     let at = path.find(STATUS_D)?;
     let name = &path[at + STATUS_D.len()..];
-    if name.is_empty() || name.contains('/') || name.starts_with('.') || name.ends_with(".md5sums")
-    {
+    if name.is_empty() || name.contains('/') || name.starts_with('.') || name.ends_with(".md5sums") {
         return None;
     }
     Some(DbFile::StatusD {
@@ -101,14 +97,7 @@ fn catalog_status(files: &Files<'_>, f: &FileRef<'_>, data: &[u8], root: &str, o
     }
 }
 
-fn catalog_status_d(
-    files: &Files<'_>,
-    f: &FileRef<'_>,
-    data: &[u8],
-    root: &str,
-    name: &str,
-    out: &mut Found,
-) {
+fn catalog_status_d(files: &Files<'_>, f: &FileRef<'_>, data: &[u8], root: &str, name: &str, out: &mut Found) {
     let parsed = parse_status(&String::from_utf8_lossy(data));
     report(files, f, &parsed.errors, parsed.entries.len(), out);
     let installed: Vec<&DpkgEntry> = parsed.entries.iter().filter(|e| e.is_installed()).collect();
@@ -121,13 +110,7 @@ fn catalog_status_d(
 }
 
 /// One unknown per file whose stanzas could not all be read.
-fn report(
-    files: &Files<'_>,
-    f: &FileRef<'_>,
-    errors: &[StanzaError],
-    read: usize,
-    out: &mut Found,
-) {
+fn report(files: &Files<'_>, f: &FileRef<'_>, errors: &[StanzaError], read: usize, out: &mut Found) {
     let Some(first) = errors.first() else { return };
     let reason = if read == 0 {
         format!("not a dpkg database: no stanza could be read ({first})")
@@ -149,14 +132,7 @@ fn installed_keys(data: &[u8]) -> Option<HashSet<String>> {
     if parsed.entries.is_empty() && !parsed.errors.is_empty() {
         return None;
     }
-    Some(
-        parsed
-            .entries
-            .iter()
-            .filter(|e| e.is_installed())
-            .map(key)
-            .collect(),
-    )
+    Some(parsed.entries.iter().filter(|e| e.is_installed()).map(key).collect())
 }
 
 /// The package URL as Syft writes it: `pkg:deb/debian/libbz2-1.0@1.0.8-5+b1?arch=amd64&distro=debian-12&upstream=bzip2%401.0.8-5`.
@@ -170,20 +146,12 @@ fn purl(files: &Files<'_>, e: &DpkgEntry) -> Purl {
         .qualifier("arch", &e.architecture)
         .qualifier("upstream", &upstream);
     if let Some(d) = files.distro() {
-        purl = purl
-            .namespace(&d.id)
-            .qualifier("distro", &d.purl_qualifier());
+        purl = purl.namespace(&d.id).qualifier("distro", &d.purl_qualifier());
     }
     purl
 }
 
-fn package(
-    files: &Files<'_>,
-    e: &DpkgEntry,
-    location: Location,
-    root: &str,
-    md5sums: Option<&str>,
-) -> Package {
+fn package(files: &Files<'_>, e: &DpkgEntry, location: Location, root: &str, md5sums: Option<&str>) -> Package {
     let tree = files.tree();
     let mut p = Package::new(
         PackageType::Deb,

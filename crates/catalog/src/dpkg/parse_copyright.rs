@@ -34,8 +34,7 @@ fn is_machine_readable(text: &str) -> bool {
             continue;
         };
         let name = name.trim();
-        if name.eq_ignore_ascii_case("Format") || name.eq_ignore_ascii_case("Format-Specification")
-        {
+        if name.eq_ignore_ascii_case("Format") || name.eq_ignore_ascii_case("Format-Specification") {
             let v = value.to_ascii_lowercase();
             return v.contains("copyright-format") || v.contains("dep5") || v.contains("dep-5");
         }
@@ -110,7 +109,8 @@ License: GPL-1+\n";
 
     #[test]
     fn old_format_url_and_draft_field_count_as_machine_readable() {
-        let zlib = "Format: http://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nLicense: Zlib\n";
+        let zlib =
+            "Format: http://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nLicense: Zlib\n";
         assert_eq!(parse_copyright(zlib), vec!["Zlib"]);
         let draft = "Format-Specification: http://svn.debian.org/wsvn/dep/web/deps/dep5.mdwn?op=file&rev=135\n\nFiles: *\nLicense: MIT\n";
         assert_eq!(parse_copyright(draft), vec!["MIT"]);
@@ -129,7 +129,8 @@ The licences in /usr/share/common-licenses were taken from ftp.gnu.org.\n";
 
     #[test]
     fn a_format_field_outside_the_header_does_not_count() {
-        let text = "Some prose.\n\nFormat: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nLicense: MIT\n";
+        let text =
+            "Some prose.\n\nFormat: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nLicense: MIT\n";
         assert!(parse_copyright(text).is_empty());
         assert!(parse_copyright("").is_empty());
         assert!(parse_copyright("\u{0}\u{ff}garbage").is_empty());

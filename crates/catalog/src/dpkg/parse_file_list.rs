@@ -19,10 +19,7 @@ pub fn parse_md5sums(text: &str) -> Vec<String> {
             if sum.len() != 32 || !sum.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return None;
             }
-            let path = path
-                .trim_start()
-                .trim_start_matches("./")
-                .trim_start_matches('/');
+            let path = path.trim_start().trim_start_matches("./").trim_start_matches('/');
             (!path.is_empty()).then(|| format!("/{path}"))
         })
         .collect()
@@ -34,7 +31,8 @@ mod tests {
 
     #[test]
     fn list_keeps_every_path_but_the_root() {
-        let text = "/.\n/lib\n/lib/x86_64-linux-gnu/libz.so.1.2.13\n/usr/share/doc/zlib1g/copyright\r\n\nnot absolute\n";
+        let text =
+            "/.\n/lib\n/lib/x86_64-linux-gnu/libz.so.1.2.13\n/usr/share/doc/zlib1g/copyright\r\n\nnot absolute\n";
         assert_eq!(
             parse_list(text),
             vec![

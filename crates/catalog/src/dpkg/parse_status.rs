@@ -31,13 +31,7 @@ impl DpkgEntry {
         }
         matches!(
             self.status.split_whitespace().nth(2),
-            Some(
-                "installed"
-                    | "unpacked"
-                    | "half-configured"
-                    | "triggers-awaited"
-                    | "triggers-pending"
-            )
+            Some("installed" | "unpacked" | "half-configured" | "triggers-awaited" | "triggers-pending")
         )
     }
 }
@@ -81,8 +75,7 @@ pub fn parse_status(text: &str) -> Parsed {
             // A continuation of a multi-line field (Description, Conffiles): none of the fields
             // Vigil reads are multi-line, so only its position is checked.
             if cur.first_line == 0 {
-                cur.error
-                    .get_or_insert(StanzaError::OrphanContinuation { line });
+                cur.error.get_or_insert(StanzaError::OrphanContinuation { line });
             }
             continue;
         }
@@ -95,8 +88,7 @@ pub fn parse_status(text: &str) -> Parsed {
             }
             _ => {
                 let found: String = l.chars().take(QUOTE).collect();
-                cur.error
-                    .get_or_insert(StanzaError::NotAField { line, found });
+                cur.error.get_or_insert(StanzaError::NotAField { line, found });
             }
         }
     }
@@ -210,31 +202,21 @@ Version: 3.134\n";
         assert_eq!(bz.package, "libbz2-1.0");
         assert_eq!(bz.version, "1.0.8-5+b1");
         assert_eq!(bz.architecture, "amd64");
-        assert_eq!(
-            (bz.source.as_str(), bz.source_version.as_str()),
-            ("bzip2", "1.0.8-5")
-        );
+        assert_eq!((bz.source.as_str(), bz.source_version.as_str()), ("bzip2", "1.0.8-5"));
         assert_eq!(bz.maintainer, "Anibal Monsalve Salazar <anibal@debian.org>");
         assert_eq!(bz.installed_size, "105");
         assert_eq!(bz.line, 1);
         assert!(bz.is_installed());
         let acl = &p.entries[1];
-        assert_eq!(
-            (acl.source.as_str(), acl.source_version.as_str()),
-            ("acl", "")
-        );
+        assert_eq!((acl.source.as_str(), acl.source_version.as_str()), ("acl", ""));
         assert!(!acl.is_installed());
-        assert!(
-            p.entries[2].is_installed(),
-            "hold ok installed is installed"
-        );
+        assert!(p.entries[2].is_installed(), "hold ok installed is installed");
         assert_eq!(p.entries[2].line, 24);
     }
 
     #[test]
     fn status_d_stanzas_without_status_are_installed() {
-        let p =
-            parse_status("Package: tzdata\r\nVersion: 2024a-0+deb12u1\r\nArchitecture: all\r\n");
+        let p = parse_status("Package: tzdata\r\nVersion: 2024a-0+deb12u1\r\nArchitecture: all\r\n");
         assert_eq!(p.entries.len(), 1);
         assert_eq!(p.entries[0].version, "2024a-0+deb12u1");
         assert!(p.entries[0].is_installed());
@@ -245,26 +227,14 @@ Version: 3.134\n";
         let text = "Package: good\nVersion: 1\n\n \norphan\nVersion: 2\n\nVersion: 3\n\nPackage: nover\nStatus: install ok installed\n\n\0\u{1}binary junk\n";
         let p = parse_status(text);
         assert_eq!(
-            p.entries
-                .iter()
-                .map(|e| e.package.as_str())
-                .collect::<Vec<_>>(),
+            p.entries.iter().map(|e| e.package.as_str()).collect::<Vec<_>>(),
             vec!["good"]
         );
         assert_eq!(p.errors.len(), 4, "{:?}", p.errors);
-        assert!(matches!(
-            p.errors[0],
-            StanzaError::NotAField { line: 5, .. }
-        ));
+        assert!(matches!(p.errors[0], StanzaError::NotAField { line: 5, .. }));
         assert_eq!(p.errors[1], StanzaError::NoPackage { line: 8 });
-        assert!(matches!(
-            p.errors[2],
-            StanzaError::NoVersion { line: 10, .. }
-        ));
-        assert!(matches!(
-            p.errors[3],
-            StanzaError::NotAField { line: 13, .. }
-        ));
+        assert!(matches!(p.errors[2], StanzaError::NoVersion { line: 10, .. }));
+        assert!(matches!(p.errors[3], StanzaError::NotAField { line: 13, .. }));
     }
 
     #[test]

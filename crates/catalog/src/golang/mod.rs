@@ -37,16 +37,12 @@ fn extract(data: &[u8]) -> Option<Extract> {
         return None;
     }
     let found = match Elf::parse(data) {
-        Ok(Some(elf)) => {
-            parse_buildinfo::read_elf(&elf).map(|r| r.map(|r| (r, elf.go_arch().unwrap_or(""))))
-        }
+        Ok(Some(elf)) => parse_buildinfo::read_elf(&elf).map(|r| r.map(|r| (r, elf.go_arch().unwrap_or("")))),
         Ok(None) => return None,
         // Garbled ELF headers: only a Go program if its blob is somewhere, so look for it
         // (rare files; a fast substring search).
         Err(_) => match memchr::memmem::find(data, parse_buildinfo::MAGIC) {
-            Some(at) => {
-                parse_buildinfo::decode(&data[at..], &|_, _| None, false).map(|r| Some((r, "")))
-            }
+            Some(at) => parse_buildinfo::decode(&data[at..], &|_, _| None, false).map(|r| Some((r, ""))),
             None => return None,
         },
     };
@@ -87,11 +83,7 @@ impl Cataloger for GoBinaryCataloger {
             let x: Extract = match serde_json::from_slice(&bytes) {
                 Ok(x) => x,
                 Err(e) => {
-                    out.unknown(
-                        files,
-                        &f,
-                        format!("unreadable Go build information extract: {e}"),
-                    );
+                    out.unknown(files, &f, format!("unreadable Go build information extract: {e}"));
                     continue;
                 }
             };
@@ -119,11 +111,7 @@ fn effective(dep: &Module) -> (&str, &str, &str) {
     match dep.replace.as_deref() {
         Some(r) if r.path.starts_with('.') || r.path.starts_with('/') => (
             dep.path.as_str(),
-            if r.version.is_empty() {
-                "(devel)"
-            } else {
-                &r.version
-            },
+            if r.version.is_empty() { "(devel)" } else { &r.version },
             "",
         ),
         Some(r) => (r.path.as_str(), r.version.as_str(), r.sum.as_str()),
@@ -223,10 +211,7 @@ mod tests {
             purl("example.com/app", "(devel)").to_string(),
             "pkg:golang/example.com/app@%28devel%29"
         );
-        assert_eq!(
-            purl("stdlib", "1.22.1").to_string(),
-            "pkg:golang/stdlib@1.22.1"
-        );
+        assert_eq!(purl("stdlib", "1.22.1").to_string(), "pkg:golang/stdlib@1.22.1");
     }
 
     #[test]
@@ -259,18 +244,9 @@ mod tests {
         let got: Vec<(&str, &str, &str)> = found
             .packages
             .iter()
-            .map(|p| {
-                (
-                    p.name.as_str(),
-                    p.version.as_str(),
-                    p.metadata["architecture"].as_str(),
-                )
-            })
+            .map(|p| (p.name.as_str(), p.version.as_str(), p.metadata["architecture"].as_str()))
             .collect();
-        assert_eq!(
-            got,
-            vec![("x", "(devel)", "amd64"), ("stdlib", "go1.22.1", "amd64")]
-        );
+        assert_eq!(got, vec![("x", "(devel)", "amd64"), ("stdlib", "go1.22.1", "amd64")]);
     }
 
     #[test]
@@ -282,9 +258,6 @@ mod tests {
         data.extend_from_slice(&[8, 0]);
         data.resize(128, 0x41);
         let x = extract(&data).expect("claims Go");
-        assert!(
-            x.error.as_deref().is_some_and(|e| e.contains("not mapped")),
-            "{x:?}"
-        );
+        assert!(x.error.as_deref().is_some_and(|e| e.contains("not mapped")), "{x:?}");
     }
 }

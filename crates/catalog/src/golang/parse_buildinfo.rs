@@ -48,11 +48,7 @@ pub(crate) enum BuildInfoError {
     #[error("Go build information has a malformed length varint")]
     Varint,
     #[error("Go build information {what} is {len} bytes long, past the cap of {cap}")]
-    TooLong {
-        what: &'static str,
-        len: u64,
-        cap: u64,
-    },
+    TooLong { what: &'static str, len: u64, cap: u64 },
     #[error("Go build information {0} runs past the end of the file")]
     Bounds(&'static str),
     #[error("Go build information pointer {0:#x} is not mapped by the file")]
@@ -76,12 +72,7 @@ pub(crate) fn read_elf(elf: &Elf<'_>) -> Result<Option<RawBuildInfo>, BuildInfoE
             .ok()
             .and_then(|o| elf.data().get(o..))
             .ok_or(BuildInfoError::Bounds("section"))?;
-        return decode(
-            blob,
-            &|addr, len| elf.read_vaddr(addr, len),
-            elf.big_endian(),
-        )
-        .map(Some);
+        return decode(blob, &|addr, len| elf.read_vaddr(addr, len), elf.big_endian()).map(Some);
     }
     // No section table (stripped by a packer, or garbled): look for the magic in the writable
     // loadable segments, where the linker puts the blob at the start of the data.
@@ -90,12 +81,7 @@ pub(crate) fn read_elf(elf: &Elf<'_>) -> Result<Option<RawBuildInfo>, BuildInfoE
             continue;
         };
         if let Some(at) = memmem::find(bytes, MAGIC) {
-            return decode(
-                &bytes[at..],
-                &|addr, len| elf.read_vaddr(addr, len),
-                elf.big_endian(),
-            )
-            .map(Some);
+            return decode(&bytes[at..], &|addr, len| elf.read_vaddr(addr, len), elf.big_endian()).map(Some);
         }
     }
     Ok(None)
@@ -128,22 +114,8 @@ pub(crate) fn decode<'a>(
         let ps = usize::from(ptr_size);
         let ptrs = blob.get(16..16 + 2 * ps).ok_or(BuildInfoError::Truncated)?;
         let (vp, mp) = ptrs.split_at(ps);
-        let version = go_string(
-            uint(vp, big),
-            ps,
-            big,
-            resolve,
-            "runtime version",
-            MAX_VERSION_LEN,
-        )?;
-        let modinfo = go_string(
-            uint(mp, big),
-            ps,
-            big,
-            resolve,
-            "module information",
-            MAX_MODINFO_LEN,
-        )?;
+        let version = go_string(uint(vp, big), ps, big, resolve, "runtime version", MAX_VERSION_LEN)?;
+        let modinfo = go_string(uint(mp, big), ps, big, resolve, "module information", MAX_MODINFO_LEN)?;
         (version, modinfo)
     };
     let go_version = std::str::from_utf8(version)
@@ -190,11 +162,7 @@ pub(crate) fn uvarint(b: &[u8]) -> Option<(u64, usize)> {
 }
 
 /// A varint-length-prefixed string at the start of `b`, and what follows it.
-fn varint_string<'a>(
-    b: &'a [u8],
-    what: &'static str,
-    cap: u64,
-) -> Result<(&'a [u8], &'a [u8]), BuildInfoError> {
+fn varint_string<'a>(b: &'a [u8], what: &'static str, cap: u64) -> Result<(&'a [u8], &'a [u8]), BuildInfoError> {
     let (len, n) = uvarint(b).ok_or(BuildInfoError::Varint)?;
     if len > cap {
         return Err(BuildInfoError::TooLong { what, len, cap });
@@ -261,10 +229,7 @@ mod tests {
     fn decodes_the_inline_format() {
         let m = "path\texample.com/app\nmod\texample.com/app\t(devel)\t\n";
         let blob = inline_blob("go1.22.1", &wrapped(m));
-        let elf = build::elf64(
-            &[(".text", b"\xc3"), (".go.buildinfo", &blob)],
-            Some(0x40_0000),
-        );
+        let elf = build::elf64(&[(".text", b"\xc3"), (".go.buildinfo", &blob)], Some(0x40_0000));
         let elf = Elf::parse(&elf).expect("ok").expect("elf");
         let info = read_elf(&elf).expect("ok").expect("go");
         assert_eq!(info.go_version, "go1.22.1");
@@ -294,11 +259,7 @@ mod tests {
         blob.extend_from_slice(&(load + data_off).to_le_bytes());
         blob.extend_from_slice(&(load + data_off + 16).to_le_bytes());
         let file = build::elf64(
-            &[
-                (".rodata", &rodata),
-                (".data", &strings),
-                (".go.buildinfo", &blob),
-            ],
+            &[(".rodata", &rodata), (".data", &strings), (".go.buildinfo", &blob)],
             Some(load),
         );
         let elf = Elf::parse(&file).expect("ok").expect("elf");
@@ -316,11 +277,7 @@ mod tests {
         let mut bad = blob.clone();
         bad[16..24].copy_from_slice(&0xdead_0000u64.to_le_bytes());
         let file = build::elf64(
-            &[
-                (".rodata", &rodata),
-                (".data", &strings),
-                (".go.buildinfo", &bad),
-            ],
+            &[(".rodata", &rodata), (".data", &strings), (".go.buildinfo", &bad)],
             Some(load),
         );
         let elf = Elf::parse(&file).expect("ok").expect("elf");
@@ -371,17 +328,11 @@ mod tests {
             decode(&short, &none, false),
             Err(BuildInfoError::Bounds("runtime version"))
         );
-        assert_eq!(
-            decode(&MAGIC[..], &none, false),
-            Err(BuildInfoError::Truncated)
-        );
+        assert_eq!(decode(&MAGIC[..], &none, false), Err(BuildInfoError::Truncated));
         let mut ptr = MAGIC.to_vec();
         ptr.extend_from_slice(&[3, 0]);
         ptr.resize(HEADER_LEN, 0);
-        assert_eq!(
-            decode(&ptr, &none, false),
-            Err(BuildInfoError::PointerSize(3))
-        );
+        assert_eq!(decode(&ptr, &none, false), Err(BuildInfoError::PointerSize(3)));
         assert_eq!(
             decode(b"not magic at all, not at all....", &none, false),
             Err(BuildInfoError::Magic)

@@ -42,10 +42,7 @@ pub(crate) struct ModInfo {
 impl ModInfo {
     /// The value of build setting `key`.
     pub fn setting(&self, key: &str) -> Option<&str> {
-        self.settings
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.settings.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     /// The settings as `go version -m` would write them, space-separated: `key=value`, with the
@@ -211,14 +208,8 @@ mod tests {
         assert_eq!(r.path, "github.com/vigil-fork/strutil");
         assert_eq!(r.version, "v1.4.3");
         assert_eq!(r.sum, "h1:tTZOi7MHXeBqkMWOKB1YnmSeoBJUKgxmMMUtsrRWOD0=");
-        assert_eq!(
-            m.deps[0].replace.as_ref().map(|r| r.path.as_str()),
-            Some("../greet")
-        );
-        assert_eq!(
-            m.deps[2].sum,
-            "h1:Ger7hGFAcQ0aRiopFLTJXX+nStKjgKIVnfi0+5C61Vo="
-        );
+        assert_eq!(m.deps[0].replace.as_ref().map(|r| r.path.as_str()), Some("../greet"));
+        assert_eq!(m.deps[2].sum, "h1:Ger7hGFAcQ0aRiopFLTJXX+nStKjgKIVnfi0+5C61Vo=");
         assert!(m.deps[2].replace.is_none());
         assert_eq!(m.setting("GOARCH"), Some("amd64"));
         assert_eq!(
@@ -249,14 +240,8 @@ mod tests {
     #[test]
     fn tolerates_garbage() {
         let m = parse("=>\torphan\tv1\n\tno key\ndep\t\nmod\nbuild\tnovalue\nbuild\t\"unterminated=x\nrandom line\n");
-        assert!(
-            m.main.is_none() && m.deps.is_empty() && m.settings.is_empty(),
-            "{m:?}"
-        );
+        assert!(m.main.is_none() && m.deps.is_empty() && m.settings.is_empty(), "{m:?}");
         assert_eq!(unquote_prefix("\"\\x41\\u00e9\\q\""), None);
-        assert_eq!(
-            unquote_prefix("\"\\x41\\u00e9\"").map(|x| x.0),
-            Some("Aé".to_string())
-        );
+        assert_eq!(unquote_prefix("\"\\x41\\u00e9\"").map(|x| x.0), Some("Aé".to_string()));
     }
 }

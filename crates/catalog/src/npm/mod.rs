@@ -111,8 +111,7 @@ impl Cataloger for NpmInstalledCataloger {
 fn introduced(files: &Files<'_>, f: &FileRef<'_>, version: &str) -> Option<Digest> {
     let mut layer = f.layer;
     for (l, content) in files.history(f.path).iter().rev() {
-        let same =
-            matches!(parse_package_json::parse(content), Ok(Some(m)) if m.version == version);
+        let same = matches!(parse_package_json::parse(content), Ok(Some(m)) if m.version == version);
         if !same {
             break;
         }
@@ -127,10 +126,8 @@ impl Cataloger for NpmLockCataloger {
     }
 
     fn select(&self, path: &str, _mode: u32, _size: u64) -> Select {
-        let keep = matches!(
-            file_name(path),
-            "package-lock.json" | "yarn.lock" | "pnpm-lock.yaml"
-        ) && !path.contains("/node_modules/");
+        let keep = matches!(file_name(path), "package-lock.json" | "yarn.lock" | "pnpm-lock.yaml")
+            && !path.contains("/node_modules/");
         if keep {
             Select::Keep
         } else {
@@ -148,9 +145,7 @@ impl Cataloger for NpmLockCataloger {
                 "package-lock.json" => parse_package_lock::parse(&data).map_err(|e| e.to_string()),
                 _ => match std::str::from_utf8(&data) {
                     Err(e) => Err(format!("not UTF-8: {e}")),
-                    Ok(text) if name == "yarn.lock" => {
-                        parse_yarn_lock::parse(text).map_err(|e| e.to_string())
-                    }
+                    Ok(text) if name == "yarn.lock" => parse_yarn_lock::parse(text).map_err(|e| e.to_string()),
                     Ok(text) => parse_pnpm_lock::parse(text).map_err(|e| e.to_string()),
                 },
             };
@@ -197,10 +192,7 @@ mod tests {
             read("project-npm-v1/package-lock.json"),
             read("project-npm-v3/package-lock.json"),
         ];
-        let yarns = [
-            read("project-yarn-v1/yarn.lock"),
-            read("project-yarn-berry/yarn.lock"),
-        ];
+        let yarns = [read("project-yarn-v1/yarn.lock"), read("project-yarn-berry/yarn.lock")];
         let pnpms = [
             read("project-pnpm-v5/pnpm-lock.yaml"),
             read("project-pnpm-v6/pnpm-lock.yaml"),
@@ -226,10 +218,7 @@ mod tests {
             purl("@types/node", "20.11.5").to_string(),
             "pkg:npm/%40types/node@20.11.5"
         );
-        assert_eq!(
-            purl("lodash", "4.17.11").to_string(),
-            "pkg:npm/lodash@4.17.11"
-        );
+        assert_eq!(purl("lodash", "4.17.11").to_string(), "pkg:npm/lodash@4.17.11");
         assert_eq!(purl("@broken", "1").to_string(), "pkg:npm/%40broken@1");
     }
 
@@ -241,22 +230,13 @@ mod tests {
             i.select("/srv/app/node_modules/@types/node/package.json", 0o644, 1),
             Select::Keep
         );
-        assert_eq!(
-            i.select("/srv/app/node_modules/x/index.js", 0o644, 1),
-            Select::Skip
-        );
+        assert_eq!(i.select("/srv/app/node_modules/x/index.js", 0o644, 1), Select::Skip);
         assert_eq!(i.select("/srv/app/mypackage.json", 0o644, 1), Select::Skip);
         let l = NpmLockCataloger;
         assert_eq!(l.select("/src/package-lock.json", 0o644, 1), Select::Keep);
         assert_eq!(l.select("/src/yarn.lock", 0o644, 1), Select::Keep);
         assert_eq!(l.select("/src/pnpm-lock.yaml", 0o644, 1), Select::Keep);
-        assert_eq!(
-            l.select("/src/node_modules/x/yarn.lock", 0o644, 1),
-            Select::Skip
-        );
-        assert_eq!(
-            l.select("/src/node_modules/.package-lock.json", 0o644, 1),
-            Select::Skip
-        );
+        assert_eq!(l.select("/src/node_modules/x/yarn.lock", 0o644, 1), Select::Skip);
+        assert_eq!(l.select("/src/node_modules/.package-lock.json", 0o644, 1), Select::Skip);
     }
 }

@@ -122,19 +122,15 @@ mod tests {
         .expect("package");
         assert_eq!(m.name, "minimist");
         assert_eq!(m.licenses, vec!["MIT"]);
-        assert_eq!(
-            m.author,
-            "James Halliday <mail@substack.net> (http://substack.net)"
-        );
+        assert_eq!(m.author, "James Halliday <mail@substack.net> (http://substack.net)");
         assert!(!m.private);
     }
 
     #[test]
     fn legacy_licence_shapes() {
-        let m =
-            parse(br#"{"name": "x", "version": "1.0.0", "license": {"type": "ISC", "url": "u"}}"#)
-                .expect("json")
-                .expect("package");
+        let m = parse(br#"{"name": "x", "version": "1.0.0", "license": {"type": "ISC", "url": "u"}}"#)
+            .expect("json")
+            .expect("package");
         assert_eq!(m.licenses, vec!["ISC"]);
         let m = parse(
             br#"{"name": "x", "version": "1.0.0", "licenses": [{"type": "MIT", "url": "u"}, {"type": "Apache-2.0"}, "BSD"]}"#,
@@ -142,11 +138,9 @@ mod tests {
         .expect("json")
         .expect("package");
         assert_eq!(m.licenses, vec!["MIT", "Apache-2.0", "BSD"]);
-        let m = parse(
-            b"\xEF\xBB\xBF{\"name\": \"x\", \"version\": \"1\", \"private\": true, \"license\": 7}",
-        )
-        .expect("json")
-        .expect("package");
+        let m = parse(b"\xEF\xBB\xBF{\"name\": \"x\", \"version\": \"1\", \"private\": true, \"license\": 7}")
+            .expect("json")
+            .expect("package");
         assert!(m.private);
         assert!(m.licenses.is_empty());
     }
@@ -155,10 +149,7 @@ mod tests {
     fn no_name_or_version_is_no_package_and_garbage_is_an_error() {
         assert_eq!(parse(br#"{"name": "fixture"}"#).expect("json"), None);
         assert_eq!(parse(br#"{"version": "1.0.0"}"#).expect("json"), None);
-        assert_eq!(
-            parse(br#"{"name": 3, "version": "1.0.0"}"#).expect("json"),
-            None
-        );
+        assert_eq!(parse(br#"{"name": 3, "version": "1.0.0"}"#).expect("json"), None);
         assert!(parse(b"[1, 2]").is_err());
         assert!(parse(b"{\"name\": \"x\",").is_err());
         assert!(parse(b"").is_err());

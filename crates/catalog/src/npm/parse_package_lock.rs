@@ -61,9 +61,7 @@ pub fn parse(data: &[u8]) -> Result<Vec<Locked>, serde_json::Error> {
             if path.is_empty() || e.link {
                 continue;
             }
-            let from_path = path
-                .rsplit_once("node_modules/")
-                .map_or(path.as_str(), |(_, n)| n);
+            let from_path = path.rsplit_once("node_modules/").map_or(path.as_str(), |(_, n)| n);
             let name = e.name.as_deref().unwrap_or(from_path);
             let Some(version) = e.version.filter(|v| !v.is_empty()) else {
                 continue;
@@ -80,8 +78,7 @@ pub fn parse(data: &[u8]) -> Result<Vec<Locked>, serde_json::Error> {
         return Ok(out);
     }
     // Version 1: walk the nested tree without recursion.
-    let mut todo: Vec<(String, DependencyEntry)> =
-        lock.dependencies.unwrap_or_default().into_iter().collect();
+    let mut todo: Vec<(String, DependencyEntry)> = lock.dependencies.unwrap_or_default().into_iter().collect();
     while let Some((name, e)) = todo.pop() {
         if let Some(children) = e.dependencies {
             todo.extend(children);

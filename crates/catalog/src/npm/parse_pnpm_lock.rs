@@ -28,23 +28,14 @@ pub enum PnpmLockError {
 pub fn parse(text: &str) -> Result<Vec<Locked>, PnpmLockError> {
     // pnpm 10 may put an "env" document (config dependencies) before the main one.
     let mut docs = yaml::load_all(text)?;
-    let main = docs
-        .iter()
-        .position(|d| d.get("packages").is_some())
-        .unwrap_or(0);
+    let main = docs.iter().position(|d| d.get("packages").is_some()).unwrap_or(0);
     if docs.is_empty() {
         return Err(PnpmLockError::Yaml(YamlError::Empty));
     }
     let doc = docs.swap_remove(main);
     let v = doc.str("lockfileVersion").ok_or(PnpmLockError::NoVersion)?;
-    let digits: String = v
-        .trim_matches('\'')
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    let major: u32 = digits
-        .parse()
-        .map_err(|_| PnpmLockError::BadVersion(v.to_string()))?;
+    let digits: String = v.trim_matches('\'').chars().take_while(char::is_ascii_digit).collect();
+    let major: u32 = digits.parse().map_err(|_| PnpmLockError::BadVersion(v.to_string()))?;
     let prod = if major >= 9 {
         Some(reachable_from_prod(&doc))
     } else {
@@ -68,14 +59,8 @@ pub fn parse(text: &str) -> Result<Vec<Locked>, PnpmLockError> {
         out.push(Locked {
             name: name.to_string(),
             version: version.to_string(),
-            resolved: resolution
-                .and_then(|r| r.str("tarball"))
-                .unwrap_or("")
-                .to_string(),
-            integrity: resolution
-                .and_then(|r| r.str("integrity"))
-                .unwrap_or("")
-                .to_string(),
+            resolved: resolution.and_then(|r| r.str("tarball")).unwrap_or("").to_string(),
+            integrity: resolution.and_then(|r| r.str("integrity")).unwrap_or("").to_string(),
             dev,
             licenses: Vec::new(),
         });
@@ -145,10 +130,7 @@ mod tests {
 
     #[test]
     fn keys_of_each_version() {
-        assert_eq!(
-            name_version("/lodash/4.17.11", 5),
-            Some(("lodash", "4.17.11"))
-        );
+        assert_eq!(name_version("/lodash/4.17.11", 5), Some(("lodash", "4.17.11")));
         assert_eq!(
             name_version("/@types/node/20.11.5", 5),
             Some(("@types/node", "20.11.5"))

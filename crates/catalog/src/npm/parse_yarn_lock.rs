@@ -43,9 +43,7 @@ fn split_spec(spec: &str) -> Option<(&str, &str)> {
 
 fn unquote(s: &str) -> &str {
     let s = s.trim();
-    s.strip_prefix('"')
-        .and_then(|x| x.strip_suffix('"'))
-        .unwrap_or(s)
+    s.strip_prefix('"').and_then(|x| x.strip_suffix('"')).unwrap_or(s)
 }
 
 #[derive(Default)]
@@ -77,10 +75,7 @@ fn parse_classic(text: &str) -> Result<Vec<Locked>, YarnLockError> {
             continue;
         }
         if !line.starts_with(' ') {
-            let specs = line
-                .trim_end()
-                .strip_suffix(':')
-                .ok_or(YarnLockError::Line(n))?;
+            let specs = line.trim_end().strip_suffix(':').ok_or(YarnLockError::Line(n))?;
             finish(current.take(), &mut out);
             let first = specs.split(", ").next().map(unquote).unwrap_or("");
             let (name, range) = split_spec(first).ok_or(YarnLockError::Line(n))?;
@@ -127,10 +122,7 @@ fn parse_berry(text: &str) -> Result<Vec<Locked>, YarnLockError> {
         let Some((name, reference)) = split_spec(resolution) else {
             continue;
         };
-        if reference.starts_with("workspace:")
-            || reference.starts_with("patch:")
-            || reference.starts_with("link:")
-        {
+        if reference.starts_with("workspace:") || reference.starts_with("patch:") || reference.starts_with("link:") {
             continue;
         }
         // `name@npm:1.2.3`, or an alias `alias@npm:real@1.2.3`.
@@ -156,9 +148,7 @@ mod tests {
     use super::*;
 
     fn short(v: &[Locked]) -> Vec<(&str, &str)> {
-        v.iter()
-            .map(|l| (l.name.as_str(), l.version.as_str()))
-            .collect()
+        v.iter().map(|l| (l.name.as_str(), l.version.as_str())).collect()
     }
 
     #[test]
@@ -245,10 +235,7 @@ lodash@^4.17.11:
 
     #[test]
     fn garbage_is_an_error() {
-        assert_eq!(
-            parse("this is not a lockfile\n"),
-            Err(YarnLockError::Line(1))
-        );
+        assert_eq!(parse("this is not a lockfile\n"), Err(YarnLockError::Line(1)));
         assert_eq!(parse("  version \"1\"\n"), Err(YarnLockError::Orphan(1)));
         assert!(parse("__metadata:\n  version: [\n").is_err());
         assert!(parse("__metadata: &a x\nb: *a\n").is_err());

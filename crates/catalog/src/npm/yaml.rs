@@ -111,11 +111,7 @@ impl MarkedEventReceiver for Builder {
                 None => {}
             },
             Event::Alias(_) => self.error = Some(YamlError::Alias(line)),
-            Event::Nothing
-            | Event::StreamStart
-            | Event::StreamEnd
-            | Event::DocumentStart
-            | Event::DocumentEnd => {}
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart | Event::DocumentEnd => {}
         }
     }
 }
@@ -161,10 +157,7 @@ mod tests {
         assert!(matches!(load(bomb), Err(YamlError::Alias(_))));
         let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
         assert!(load(&deep).is_err());
-        assert!(matches!(
-            load("? [a]\n: b\n"),
-            Err(YamlError::ComplexKey(_))
-        ));
+        assert!(matches!(load("? [a]\n: b\n"), Err(YamlError::ComplexKey(_))));
         assert!(matches!(load("a: [unclosed\n"), Err(YamlError::Syntax(_))));
         assert!(matches!(load(""), Err(YamlError::Empty)));
         let docs = load_all("---\na: 1\n---\nb: 2\n").expect("two documents");

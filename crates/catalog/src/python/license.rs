@@ -14,11 +14,7 @@ pub fn licenses(m: &Metadata) -> Vec<String> {
         return vec![expr.to_string()];
     }
     let field = m.license.trim();
-    if !field.is_empty()
-        && field.len() <= SHORT
-        && !field.contains('\n')
-        && !field.eq_ignore_ascii_case("UNKNOWN")
-    {
+    if !field.is_empty() && field.len() <= SHORT && !field.contains('\n') && !field.eq_ignore_ascii_case("UNKNOWN") {
         return vec![spdx_for_name(field).map_or_else(|| field.to_string(), str::to_string)];
     }
     let mut out: Vec<String> = Vec::new();
@@ -38,10 +34,7 @@ pub fn from_classifier(classifier: &str) -> Option<String> {
     if last.is_empty() || matches!(last, "License" | "OSI Approved" | "DFSG approved") {
         return None;
     }
-    let id = CLASSIFIERS
-        .iter()
-        .find(|(name, _)| *name == last)
-        .map(|(_, id)| *id);
+    let id = CLASSIFIERS.iter().find(|(name, _)| *name == last).map(|(_, id)| *id);
     Some(id.unwrap_or(last).to_string())
 }
 
@@ -61,27 +54,15 @@ const CLASSIFIERS: &[(&str, &str)] = &[
     ("Mozilla Public License 2.0 (MPL 2.0)", "MPL-2.0"),
     ("Python Software Foundation License", "PSF-2.0"),
     ("GNU General Public License v2 (GPLv2)", "GPL-2.0-only"),
-    (
-        "GNU General Public License v2 or later (GPLv2+)",
-        "GPL-2.0-or-later",
-    ),
+    ("GNU General Public License v2 or later (GPLv2+)", "GPL-2.0-or-later"),
     ("GNU General Public License v3 (GPLv3)", "GPL-3.0-only"),
-    (
-        "GNU General Public License v3 or later (GPLv3+)",
-        "GPL-3.0-or-later",
-    ),
-    (
-        "GNU Lesser General Public License v2 (LGPLv2)",
-        "LGPL-2.0-only",
-    ),
+    ("GNU General Public License v3 or later (GPLv3+)", "GPL-3.0-or-later"),
+    ("GNU Lesser General Public License v2 (LGPLv2)", "LGPL-2.0-only"),
     (
         "GNU Lesser General Public License v2 or later (LGPLv2+)",
         "LGPL-2.0-or-later",
     ),
-    (
-        "GNU Lesser General Public License v3 (LGPLv3)",
-        "LGPL-3.0-only",
-    ),
+    ("GNU Lesser General Public License v3 (LGPLv3)", "LGPL-3.0-only"),
     (
         "GNU Lesser General Public License v3 or later (LGPLv3+)",
         "LGPL-3.0-or-later",
@@ -100,10 +81,7 @@ const CLASSIFIERS: &[(&str, &str)] = &[
     ("Universal Permissive License (UPL)", "UPL-1.0"),
     ("European Union Public Licence 1.1 (EUPL 1.1)", "EUPL-1.1"),
     ("European Union Public Licence 1.2 (EUPL 1.2)", "EUPL-1.2"),
-    (
-        "CC0 1.0 Universal (CC0 1.0) Public Domain Dedication",
-        "CC0-1.0",
-    ),
+    ("CC0 1.0 Universal (CC0 1.0) Public Domain Dedication", "CC0-1.0"),
 ];
 
 /// Lowercased licence names seen in `License:` fields, and their SPDX ids.

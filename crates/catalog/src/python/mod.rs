@@ -138,14 +138,7 @@ fn installed(files: &Files<'_>, f: &FileRef<'_>, layout: Layout, data: &[u8], ou
 }
 
 /// The files the distribution installed, from RECORD (dist-info) or installed-files.txt (egg-info).
-fn owned_files(
-    files: &Files<'_>,
-    p: &mut Package,
-    layout: Layout,
-    info: &str,
-    site: &str,
-    out: &mut Found,
-) {
+fn owned_files(files: &Files<'_>, p: &mut Package, layout: Layout, info: &str, site: &str, out: &mut Found) {
     let list = match layout {
         Layout::DistInfo => format!("{info}/RECORD"),
         Layout::EggInfoDir => format!("{info}/installed-files.txt"),
@@ -204,8 +197,7 @@ fn sibling<'a>(files: &Files<'a>, path: &str) -> Option<(FileRef<'a>, &'a [u8])>
 fn introduced(files: &Files<'_>, f: &FileRef<'_>, version: &str) -> Option<Digest> {
     let mut layer = f.layer;
     for (l, content) in files.history(f.path).iter().rev() {
-        let same = parse_metadata::parse(&String::from_utf8_lossy(content))
-            .is_ok_and(|m| m.version == version);
+        let same = parse_metadata::parse(&String::from_utf8_lossy(content)).is_ok_and(|m| m.version == version);
         if !same {
             break;
         }
@@ -318,9 +310,7 @@ pub(crate) mod tests {
         let metadata = read(&format!("{site}/requests-2.19.0.dist-info/METADATA"));
         let egg = read(&format!("{site}/termcolor-1.1.0-py3.11.egg-info"));
         let record = read(&format!("{site}/chardet-3.0.4.dist-info/RECORD"));
-        let direct = read(
-            "image/opt/venv/lib/python3.11/site-packages/termcolor-1.1.0.dist-info/direct_url.json",
-        );
+        let direct = read("image/opt/venv/lib/python3.11/site-packages/termcolor-1.1.0.dist-info/direct_url.json");
         let reqs = read("project/requirements.txt");
         let pipfile = read("project/Pipfile.lock");
         let poetry = read("project/poetry.lock");
@@ -364,14 +354,8 @@ pub(crate) mod tests {
             assert_eq!(c.select(skip, 0o644, 10), Select::Skip, "{skip}");
         }
         let d = PythonDeclaredCataloger;
-        assert_eq!(
-            d.select("/src/requirements-dev.txt", 0o644, 1),
-            Select::Keep
-        );
-        assert_eq!(
-            d.select("/src/dev-requirements.txt", 0o644, 1),
-            Select::Keep
-        );
+        assert_eq!(d.select("/src/requirements-dev.txt", 0o644, 1), Select::Keep);
+        assert_eq!(d.select("/src/dev-requirements.txt", 0o644, 1), Select::Keep);
         assert_eq!(d.select("/src/poetry.lock", 0o644, 1), Select::Keep);
         assert_eq!(d.select("/src/Pipfile.lock", 0o644, 1), Select::Keep);
         assert_eq!(d.select("/src/Pipfile", 0o644, 1), Select::Skip);

@@ -59,8 +59,7 @@ mod tests {
             .expect("direct url");
         assert_eq!(d.vcs, "git");
         assert_eq!(d.commit_id, "0e322af8");
-        let d = parse(br#"{"dir_info": {"editable": true}, "url": "file:///src/app"}"#)
-            .expect("direct url");
+        let d = parse(br#"{"dir_info": {"editable": true}, "url": "file:///src/app"}"#).expect("direct url");
         assert!(d.editable);
         assert_eq!(d.url, "file:///src/app");
         assert!(parse(b"{\"dir_info\": {}}").is_err());

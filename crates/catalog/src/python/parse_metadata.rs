@@ -151,10 +151,7 @@ mod tests {
         assert_eq!(m.name, "PyYAML");
         assert_eq!(m.version, "5.3");
         assert_eq!(m.license, "MIT");
-        assert_eq!(
-            m.license_classifiers,
-            vec!["License :: OSI Approved :: MIT License"]
-        );
+        assert_eq!(m.license_classifiers, vec!["License :: OSI Approved :: MIT License"]);
         assert_eq!(m.author_line(), "Kirill Simonov <xi@resolvent.net>");
         assert_eq!(m.homepage(), "https://github.com/yaml/pyyaml");
         assert_eq!(m.requires_python, ">=2.7");
@@ -184,10 +181,7 @@ mod tests {
     #[test]
     fn missing_name_or_version_is_an_error() {
         assert_eq!(parse("Version: 1\n"), Err(MetadataError::NoName));
-        assert_eq!(
-            parse("Name: x\n"),
-            Err(MetadataError::NoVersion("x".into()))
-        );
+        assert_eq!(parse("Name: x\n"), Err(MetadataError::NoVersion("x".into())));
         assert_eq!(parse(""), Err(MetadataError::NoName));
         assert_eq!(
             parse("just some text\nName: x\nVersion: 1\n"),

@@ -42,11 +42,7 @@ pub fn parse(data: &[u8]) -> Result<Vec<Locked>, serde_json::Error> {
     for (dev, map) in [(false, lock.default), (true, lock.develop)] {
         for (name, e) in map {
             let Some(v) = e.version else { continue };
-            let v = v
-                .trim()
-                .trim_start_matches("===")
-                .trim_start_matches("==")
-                .trim();
+            let v = v.trim().trim_start_matches("===").trim_start_matches("==").trim();
             if !v.is_empty() {
                 out.push(Locked {
                     name,

@@ -90,8 +90,7 @@ mod tests {
     #[test]
     fn record_rows_resolve_against_site_packages() {
         let site = "/usr/local/lib/python3.11/site-packages";
-        let rows =
-            "../../../bin/chardetect,sha256=7J9D8yhhslnlpjojeT-fFujWGOF72YqxaV603zyv1Ls,248\n\
+        let rows = "../../../bin/chardetect,sha256=7J9D8yhhslnlpjojeT-fFujWGOF72YqxaV603zyv1Ls,248\n\
                     chardet/__init__.py,sha256=YsP5wQlsHJ2auF1RZJfypiSrCA7_bQiRm3ES_NI76-Y,1559\n\
                     \"odd,name.py\",sha256=x,1\n\
                     chardet-3.0.4.dist-info/RECORD,,\n";
@@ -104,18 +103,12 @@ mod tests {
                 "/usr/local/lib/python3.11/site-packages/chardet-3.0.4.dist-info/RECORD",
             ]
         );
-        assert_eq!(
-            parse_record("\"open,x\n", site),
-            Err(RecordError::Unterminated(1))
-        );
+        assert_eq!(parse_record("\"open,x\n", site), Err(RecordError::Unterminated(1)));
     }
 
     #[test]
     fn paths_stay_inside_the_root() {
-        assert_eq!(
-            join_in_root("/a/b", "../../../../etc/passwd"),
-            "/etc/passwd"
-        );
+        assert_eq!(join_in_root("/a/b", "../../../../etc/passwd"), "/etc/passwd");
         assert_eq!(join_in_root("/a/b", "/usr/bin/x"), "/usr/bin/x");
         assert_eq!(join_in_root("/a", ".."), "/");
     }

@@ -74,10 +74,7 @@ fn pinned(line: &str, at: usize) -> Option<Requirement> {
     if let Some(after) = rest.strip_prefix('[') {
         rest = after.split_once(']')?.1.trim_start();
     }
-    let version = rest
-        .strip_prefix("===")
-        .or_else(|| rest.strip_prefix("=="))?
-        .trim();
+    let version = rest.strip_prefix("===").or_else(|| rest.strip_prefix("=="))?.trim();
     let valid = !version.is_empty()
         && version
             .chars()
@@ -95,10 +92,7 @@ mod tests {
     use super::*;
 
     fn pins(text: &str) -> Vec<(String, String)> {
-        parse(text)
-            .into_iter()
-            .map(|r| (r.name, r.version))
-            .collect()
+        parse(text).into_iter().map(|r| (r.name, r.version)).collect()
     }
 
     #[test]

@@ -49,9 +49,7 @@ impl Format {
             _ => return None,
         };
         let dir = &path[..=dir.len()];
-        DIRS.iter()
-            .any(|d| dir.ends_with(d))
-            .then_some((format, dir))
+        DIRS.iter().any(|d| dir.ends_with(d)).then_some((format, dir))
     }
 
     fn label(self) -> &'static str {
@@ -112,8 +110,7 @@ struct Read {
 
 fn read(format: Format, data: &[u8], wal: Option<&[u8]>) -> Result<Read, String> {
     let mut r = Read::default();
-    let mut each = |rec: Result<&[u8], String>| match rec
-        .and_then(|blob| parse_entry(blob).map_err(|e| e.to_string()))
+    let mut each = |rec: Result<&[u8], String>| match rec.and_then(|blob| parse_entry(blob).map_err(|e| e.to_string()))
     {
         Ok(e) => r.entries.push(e),
         Err(e) => {
@@ -122,9 +119,7 @@ fn read(format: Format, data: &[u8], wal: Option<&[u8]>) -> Result<Read, String>
         }
     };
     let outcome = match format {
-        Format::Sqlite => {
-            parse_sqlite::read_sqlite(data, wal, &mut each).map_err(|e| e.to_string())
-        }
+        Format::Sqlite => parse_sqlite::read_sqlite(data, wal, &mut each).map_err(|e| e.to_string()),
         Format::BerkeleyDb => parse_bdb::read_bdb(data, &mut each).map_err(|e| e.to_string()),
         Format::Ndb => parse_ndb::read_ndb(data, &mut each).map_err(|e| e.to_string()),
     };
@@ -196,13 +191,7 @@ fn is_package(e: &RpmEntry) -> bool {
 
 fn read_keys(format: Format, data: &[u8]) -> Option<HashSet<String>> {
     let r = read(format, data, None).ok()?;
-    Some(
-        r.entries
-            .iter()
-            .filter(|e| is_package(e))
-            .map(key)
-            .collect(),
-    )
+    Some(r.entries.iter().filter(|e| is_package(e)).map(key).collect())
 }
 
 fn key(e: &RpmEntry) -> String {
@@ -233,9 +222,7 @@ fn purl(files: &Files<'_>, e: &RpmEntry) -> Purl {
         .qualifier("epoch", &e.epoch.map(|v| v.to_string()).unwrap_or_default())
         .qualifier("upstream", &e.source_rpm);
     if let Some(d) = files.distro() {
-        purl = purl
-            .namespace(&d.id)
-            .qualifier("distro", &d.purl_qualifier());
+        purl = purl.namespace(&d.id).qualifier("distro", &d.purl_qualifier());
     }
     purl
 }

@@ -106,9 +106,7 @@ pub fn read_bdb(data: &[u8], each: &mut dyn FnMut(super::Record<'_>)) -> Result<
         }
         let entries = db.u16_at(page, 20).unwrap_or(0) as usize;
         if PAGE_HEADER + entries * 2 > db.page_size {
-            each(Err(format!(
-                "page {n}: {entries} items do not fit the page"
-            )));
+            each(Err(format!("page {n}: {entries} items do not fit the page")));
             continue;
         }
         for i in (0..entries.saturating_sub(1)).step_by(2) {
@@ -137,9 +135,7 @@ pub fn read_bdb(data: &[u8], each: &mut dyn FnMut(super::Record<'_>)) -> Result<
                         overflow(&db, first, len, &mut buf)?;
                         Ok(true)
                     }
-                    Some(t) => Err(format!(
-                        "item of type {t} (duplicates), which rpm never writes"
-                    )),
+                    Some(t) => Err(format!("item of type {t} (duplicates), which rpm never writes")),
                     None => Err("empty item".to_string()),
                 }
             })();
@@ -204,9 +200,7 @@ fn item<'a>(db: &Db<'a>, page: &'a [u8], entries: usize, i: usize) -> Result<&'a
         offset(i - 1).ok_or("item offset past the page")?
     };
     if start < PAGE_HEADER + 2 * entries || start >= end || end > db.page_size {
-        return Err(format!(
-            "item {i} spans {start}..{end}, outside the page's item area"
-        ));
+        return Err(format!("item {i} spans {start}..{end}, outside the page's item area"));
     }
     Ok(&page[start..end])
 }
@@ -214,9 +208,7 @@ fn item<'a>(db: &Db<'a>, page: &'a [u8], entries: usize, i: usize) -> Result<&'a
 /// Reads `len` bytes from the overflow chain starting at page `first` into `buf`.
 fn overflow(db: &Db<'_>, first: u32, len: usize, buf: &mut Vec<u8>) -> Result<(), String> {
     if len > MAX_BLOB {
-        return Err(format!(
-            "value of {len} bytes is past the cap of {MAX_BLOB}"
-        ));
+        return Err(format!("value of {len} bytes is past the cap of {MAX_BLOB}"));
     }
     if len > db.data.len() {
         return Err(format!("value of {len} bytes is larger than the file"));
@@ -230,10 +222,7 @@ fn overflow(db: &Db<'_>, first: u32, len: usize, buf: &mut Vec<u8>) -> Result<()
             .page(n)
             .ok_or_else(|| format!("overflow chain reaches page {n}, past the file"))?;
         if page[25] != P_OVERFLOW {
-            return Err(format!(
-                "overflow chain reaches page {n} of type {}",
-                page[25]
-            ));
+            return Err(format!("overflow chain reaches page {n} of type {}", page[25]));
         }
         let here = db.u16_at(page, 22).map(usize::from).unwrap_or(0);
         let bytes = page
@@ -250,10 +239,7 @@ fn overflow(db: &Db<'_>, first: u32, len: usize, buf: &mut Vec<u8>) -> Result<()
             return if buf.len() == len {
                 Ok(())
             } else {
-                Err(format!(
-                    "overflow chain ends after {} of {len} bytes",
-                    buf.len()
-                ))
+                Err(format!("overflow chain ends after {} of {len} bytes", buf.len()))
             };
         }
         n = next;
@@ -283,11 +269,7 @@ mod tests {
     fn names(blobs: &[Vec<u8>]) -> Vec<String> {
         let mut v: Vec<String> = blobs
             .iter()
-            .map(|b| {
-                super::super::parse_header::parse_entry(b)
-                    .expect("header")
-                    .name
-            })
+            .map(|b| super::super::parse_header::parse_entry(b).expect("header").name)
             .collect();
         v.sort();
         v
@@ -305,10 +287,7 @@ mod tests {
     #[test]
     fn rejects_what_is_not_a_hash_database() {
         assert_eq!(collect(&[0u8; 100]).err(), Some(BdbError::TooShort(100)));
-        assert!(matches!(
-            collect(&[0u8; 4096]).err(),
-            Some(BdbError::BadMagic(0))
-        ));
+        assert!(matches!(collect(&[0u8; 4096]).err(), Some(BdbError::BadMagic(0))));
         let mut btree = LE.to_vec();
         btree[12..16].copy_from_slice(&BTREE_MAGIC.to_le_bytes());
         assert_eq!(collect(&btree).err(), Some(BdbError::Btree));
@@ -341,8 +320,7 @@ mod tests {
         looped[p * 1024 + 16..p * 1024 + 20].copy_from_slice(&(p as u32).to_le_bytes());
         let (_, bad) = collect(&looped).expect("bdb");
         assert!(
-            bad.iter()
-                .any(|e| e.contains("more than") || e.contains("loops")),
+            bad.iter().any(|e| e.contains("more than") || e.contains("loops")),
             "{bad:?}"
         );
     }
@@ -358,8 +336,7 @@ mod tests {
             }
             let entries = u16::from_le_bytes([data[page + 20], data[page + 21]]) as usize;
             for i in 0..entries {
-                let at =
-                    u16::from_le_bytes([data[page + 26 + 2 * i], data[page + 27 + 2 * i]]) as usize;
+                let at = u16::from_le_bytes([data[page + 26 + 2 * i], data[page + 27 + 2 * i]]) as usize;
                 if data[page + at] == H_OFFPAGE {
                     data[page + at + 8..page + at + 12].copy_from_slice(&u32::MAX.to_le_bytes());
                 }

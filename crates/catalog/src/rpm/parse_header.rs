@@ -73,18 +73,12 @@ impl<'a> Header<'a> {
             return Err(HeaderError::TooShort(blob.len()));
         };
         if il == 0 || il > MAX_ENTRIES || dl > MAX_DATA {
-            return Err(HeaderError::TooBig {
-                entries: il,
-                data: dl,
-            });
+            return Err(HeaderError::TooBig { entries: il, data: dl });
         }
         let index_len = il as usize * 16;
         let need = 8 + index_len + dl as usize;
         if need > blob.len() {
-            return Err(HeaderError::Truncated {
-                need,
-                have: blob.len(),
-            });
+            return Err(HeaderError::Truncated { need, have: blob.len() });
         }
         let data = &blob[8 + index_len..need];
         let mut index = HashMap::with_capacity(il as usize);
@@ -96,10 +90,7 @@ impl<'a> Header<'a> {
                 be32(blob, at + 8),
                 be32(blob, at + 12),
             ) else {
-                return Err(HeaderError::Truncated {
-                    need,
-                    have: blob.len(),
-                });
+                return Err(HeaderError::Truncated { need, have: blob.len() });
             };
             // The first entry of a tag wins, as in rpm's lookup.
             index.entry(tag).or_insert(Entry {
@@ -196,13 +187,7 @@ impl<'a> Header<'a> {
         }
     }
 
-    fn span(
-        &self,
-        tag: u32,
-        offset: usize,
-        count: usize,
-        width: usize,
-    ) -> Result<&'a [u8], HeaderError> {
+    fn span(&self, tag: u32, offset: usize, count: usize, width: usize) -> Result<&'a [u8], HeaderError> {
         let end = count
             .checked_mul(width)
             .and_then(|n| n.checked_add(offset))
@@ -224,10 +209,7 @@ impl<'a> Header<'a> {
             tag,
             what: "string is not terminated",
         })?;
-        Ok((
-            String::from_utf8_lossy(&rest[..len]).into_owned(),
-            at + len + 1,
-        ))
+        Ok((String::from_utf8_lossy(&rest[..len]).into_owned(), at + len + 1))
     }
 }
 
@@ -252,9 +234,7 @@ pub struct RpmEntry {
 pub fn parse_entry(blob: &[u8]) -> Result<RpmEntry, HeaderError> {
     let h = Header::parse(blob)?;
     let name = h.string(TAG_NAME)?.ok_or(HeaderError::Missing("NAME"))?;
-    let version = h
-        .string(TAG_VERSION)?
-        .ok_or(HeaderError::Missing("VERSION"))?;
+    let version = h.string(TAG_VERSION)?.ok_or(HeaderError::Missing("VERSION"))?;
     let size = match h.number(TAG_LONGSIZE)? {
         Some(v) => Some(v),
         None => h.number(TAG_SIZE)?,
@@ -352,18 +332,8 @@ pub(crate) mod tests {
             (TAG_ARCH, TYPE_STRING, 1, s("x86_64")),
             (TAG_SIZE, TYPE_INT32, 1, ints(&[7_738_634])),
             (TAG_SOURCERPM, TYPE_STRING, 1, s("bash-5.1.8-9.el9.src.rpm")),
-            (
-                TAG_BASENAMES,
-                TYPE_STRING_ARRAY,
-                3,
-                sa(&["bash", "sh", "bashrc"]),
-            ),
-            (
-                TAG_DIRNAMES,
-                TYPE_STRING_ARRAY,
-                2,
-                sa(&["/usr/bin/", "/etc/skel/"]),
-            ),
+            (TAG_BASENAMES, TYPE_STRING_ARRAY, 3, sa(&["bash", "sh", "bashrc"])),
+            (TAG_DIRNAMES, TYPE_STRING_ARRAY, 2, sa(&["/usr/bin/", "/etc/skel/"])),
             (TAG_DIRINDEXES, TYPE_INT32, 3, ints(&[0, 0, 1])),
         ])
     }
@@ -378,36 +348,24 @@ pub(crate) mod tests {
         assert_eq!(e.license, "GPLv3+");
         assert_eq!(e.size, Some(7_738_634));
         assert_eq!(e.source_rpm, "bash-5.1.8-9.el9.src.rpm");
-        assert_eq!(
-            e.files,
-            vec!["/usr/bin/bash", "/usr/bin/sh", "/etc/skel/bashrc"]
-        );
+        assert_eq!(e.files, vec!["/usr/bin/bash", "/usr/bin/sh", "/etc/skel/bashrc"]);
         assert_eq!(e.modularity_label, "");
     }
 
     #[test]
     fn rejects_truncated_and_oversized_headers() {
         let full = sample();
-        assert_eq!(
-            parse_entry(&full[..5]).err(),
-            Some(HeaderError::TooShort(5))
-        );
+        assert_eq!(parse_entry(&full[..5]).err(), Some(HeaderError::TooShort(5)));
         assert!(matches!(
             parse_entry(&full[..full.len() - 1]),
             Err(HeaderError::Truncated { .. })
         ));
         let mut huge = full.clone();
         huge[0..4].copy_from_slice(&0x00ff_ffffu32.to_be_bytes());
-        assert!(matches!(
-            parse_entry(&huge),
-            Err(HeaderError::TooBig { .. })
-        ));
+        assert!(matches!(parse_entry(&huge), Err(HeaderError::TooBig { .. })));
         let mut big_data = full;
         big_data[4..8].copy_from_slice(&0x0fff_fff0u32.to_be_bytes());
-        assert!(matches!(
-            parse_entry(&big_data),
-            Err(HeaderError::Truncated { .. })
-        ));
+        assert!(matches!(parse_entry(&big_data), Err(HeaderError::Truncated { .. })));
     }
 
     #[test]
@@ -420,10 +378,7 @@ pub(crate) mod tests {
         ]);
         assert!(matches!(
             parse_entry(&b),
-            Err(HeaderError::BadEntry {
-                tag: TAG_BASENAMES,
-                ..
-            })
+            Err(HeaderError::BadEntry { tag: TAG_BASENAMES, .. })
         ));
         // An INT32 array running past the data store.
         let b = blob(&[

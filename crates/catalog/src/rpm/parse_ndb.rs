@@ -40,8 +40,7 @@ fn le32(b: &[u8], at: usize) -> Option<u32> {
 
 /// Calls `each` with every header blob of the database, or with why one slot holds none.
 pub fn read_ndb(data: &[u8], each: &mut dyn FnMut(super::Record<'_>)) -> Result<(), NdbError> {
-    let (Some(magic), Some(version), Some(pages)) = (le32(data, 0), le32(data, 4), le32(data, 12))
-    else {
+    let (Some(magic), Some(version), Some(pages)) = (le32(data, 0), le32(data, 4), le32(data, 12)) else {
         return Err(NdbError::TooShort(data.len()));
     };
     if magic != MAGIC {
@@ -53,10 +52,7 @@ pub fn read_ndb(data: &[u8], each: &mut dyn FnMut(super::Record<'_>)) -> Result<
     let slots_end = (pages as usize)
         .checked_mul(PAGE)
         .filter(|&end| pages > 0 && end <= data.len())
-        .ok_or(NdbError::SlotPages {
-            pages,
-            len: data.len(),
-        })?;
+        .ok_or(NdbError::SlotPages { pages, len: data.len() })?;
     // Blob block ranges already claimed, to refuse slots that share blocks.
     let mut claimed: Vec<(usize, usize)> = Vec::new();
     for (i, at) in (32..slots_end).step_by(SLOT).enumerate() {
@@ -107,9 +103,7 @@ fn blob<'a>(
     let len = head(3) as usize;
     let body = start + BLOB_HEAD;
     if len > end - body {
-        return Err(format!(
-            "blob of {len} bytes does not fit its {count} blocks"
-        ));
+        return Err(format!("blob of {len} bytes does not fit its {count} blocks"));
     }
     Ok(&data[body..body + len])
 }
@@ -136,11 +130,7 @@ mod tests {
         assert!(bad.is_empty(), "{bad:?}");
         let names: Vec<String> = ok
             .iter()
-            .map(|b| {
-                super::super::parse_header::parse_entry(b)
-                    .expect("header")
-                    .name
-            })
+            .map(|b| super::super::parse_header::parse_entry(b).expect("header").name)
             .collect();
         assert_eq!(names, vec!["hello-vigil", "epochal"]);
     }
@@ -148,23 +138,14 @@ mod tests {
     #[test]
     fn rejects_other_files() {
         assert_eq!(collect(b"RpmP").err(), Some(NdbError::TooShort(4)));
-        assert!(matches!(
-            collect(&[0u8; 64]).err(),
-            Some(NdbError::BadMagic(0))
-        ));
+        assert!(matches!(collect(&[0u8; 64]).err(), Some(NdbError::BadMagic(0))));
         let mut v = NDB.to_vec();
         v[4] = 9;
         assert_eq!(collect(&v).err(), Some(NdbError::Version(9)));
         let mut v = NDB.to_vec();
         v[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
-        assert!(matches!(
-            collect(&v).err(),
-            Some(NdbError::SlotPages { .. })
-        ));
-        assert!(matches!(
-            collect(&NDB[..4000]).err(),
-            Some(NdbError::SlotPages { .. })
-        ));
+        assert!(matches!(collect(&v).err(), Some(NdbError::SlotPages { .. })));
+        assert!(matches!(collect(&NDB[..4000]).err(), Some(NdbError::SlotPages { .. })));
         let mut v = NDB.to_vec();
         v[64] = b'X';
         assert_eq!(collect(&v).err(), Some(NdbError::BadSlot(4)));

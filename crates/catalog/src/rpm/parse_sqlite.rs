@@ -31,11 +31,7 @@ pub enum SqliteError {
 
 /// Calls `each` with every header blob of the database `db` (with its write-ahead log `wal`, if
 /// the image kept a non-empty one), or with why a row holds none.
-pub fn read_sqlite(
-    db: &[u8],
-    wal: Option<&[u8]>,
-    each: &mut dyn FnMut(super::Record<'_>),
-) -> Result<(), SqliteError> {
+pub fn read_sqlite(db: &[u8], wal: Option<&[u8]>, each: &mut dyn FnMut(super::Record<'_>)) -> Result<(), SqliteError> {
     let dir = tempfile::Builder::new().prefix("vigil-rpmdb-").tempdir()?;
     let path = dir.path().join("rpmdb.sqlite");
     write_file(&path, db)?;
@@ -52,9 +48,7 @@ pub fn read_sqlite(
     );
     let conn = Connection::open_with_flags(
         uri,
-        OpenFlags::SQLITE_OPEN_READ_ONLY
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
     )?;
     let deadline = Instant::now() + DEADLINE;
     conn.progress_handler(10_000, Some(move || Instant::now() > deadline));
@@ -78,11 +72,7 @@ pub fn read_sqlite(
     let mut stmt = conn.prepare("SELECT hnum, blob FROM Packages")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
-        let hnum = row
-            .get_ref(0)
-            .ok()
-            .and_then(|v| v.as_i64().ok())
-            .unwrap_or_default();
+        let hnum = row.get_ref(0).ok().and_then(|v| v.as_i64().ok()).unwrap_or_default();
         match row.get_ref(1)? {
             ValueRef::Blob(b) => each(Ok(b)),
             other => each(Err(format!(
@@ -155,13 +145,8 @@ mod tests {
             Err(SqliteError::Sqlite(_))
         ));
         let db = make_db("CREATE TABLE Other (x); INSERT INTO Other VALUES (1);");
-        assert!(matches!(
-            collect(&db, None),
-            Err(SqliteError::NoPackagesTable)
-        ));
-        let db = make_db(
-            "CREATE TABLE t (x); CREATE VIEW Packages AS SELECT x AS hnum, x AS blob FROM t;",
-        );
+        assert!(matches!(collect(&db, None), Err(SqliteError::NoPackagesTable)));
+        let db = make_db("CREATE TABLE t (x); CREATE VIEW Packages AS SELECT x AS hnum, x AS blob FROM t;");
         assert!(matches!(collect(&db, None), Err(SqliteError::NotATable(v)) if v == "view"));
         let db = make_db(
             "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY, blob BLOB);

@@ -85,10 +85,7 @@ fn extract(data: &[u8]) -> Option<Extract> {
     // O(1) rejection of non-ELF; a garbled ELF header cannot lead to the section: not ours.
     let elf = Elf::parse(data).ok()??;
     Some(match parse_auditable::read_elf(&elf) {
-        Ok(Some(crates)) => Extract {
-            crates,
-            error: None,
-        },
+        Ok(Some(crates)) => Extract { crates, error: None },
         Ok(None) => return None,
         Err(e) => Extract {
             crates: Vec::new(),
@@ -119,11 +116,7 @@ impl Cataloger for CargoAuditableCataloger {
             let x: Extract = match serde_json::from_slice(&bytes) {
                 Ok(x) => x,
                 Err(e) => {
-                    out.unknown(
-                        files,
-                        &f,
-                        format!("unreadable cargo-auditable extract: {e}"),
-                    );
+                    out.unknown(files, &f, format!("unreadable cargo-auditable extract: {e}"));
                     continue;
                 }
             };

@@ -76,8 +76,7 @@ pub(crate) fn parse(compressed: &[u8]) -> Result<Vec<Crate>, AuditError> {
     if json.len() as u64 > MAX_INFLATED {
         return Err(AuditError::TooBig(MAX_INFLATED));
     }
-    let info: VersionInfo =
-        serde_json::from_slice(&json).map_err(|e| AuditError::Json(e.to_string()))?;
+    let info: VersionInfo = serde_json::from_slice(&json).map_err(|e| AuditError::Json(e.to_string()))?;
     Ok(info.packages)
 }
 
@@ -137,19 +136,10 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error() {
-        assert!(matches!(
-            parse(b"not zlib at all"),
-            Err(AuditError::Zlib(_))
-        ));
-        assert!(matches!(
-            parse(&zlib(b"{\"packages\": 3}")),
-            Err(AuditError::Json(_))
-        ));
+        assert!(matches!(parse(b"not zlib at all"), Err(AuditError::Zlib(_))));
+        assert!(matches!(parse(&zlib(b"{\"packages\": 3}")), Err(AuditError::Json(_))));
         let full = zlib(br#"{"packages":[]}"#);
-        assert!(matches!(
-            parse(&full[..full.len() / 2]),
-            Err(AuditError::Zlib(_))
-        ));
+        assert!(matches!(parse(&full[..full.len() / 2]), Err(AuditError::Zlib(_))));
         assert_eq!(parse(&full), Ok(vec![]));
     }
 }

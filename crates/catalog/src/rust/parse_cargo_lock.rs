@@ -54,10 +54,7 @@ mod tests {
             p[0].source.as_deref(),
             Some("registry+https://github.com/rust-lang/crates.io-index")
         );
-        assert!(p[0]
-            .checksum
-            .as_deref()
-            .is_some_and(|c| c.starts_with("3bd1574e")));
+        assert!(p[0].checksum.as_deref().is_some_and(|c| c.starts_with("3bd1574e")));
         assert_eq!(p[1].source, None);
         assert_eq!(p[1].dependencies, vec!["itoa"]);
     }

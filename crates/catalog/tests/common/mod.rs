@@ -10,20 +10,13 @@ use vigil_image::{open, Image, Options, SourceSpec};
 use vigil_types::{Digest, Package};
 
 pub fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
 }
 
 /// Runs `cataloger` over the root file system directory `dir`.
 pub fn scan_dir(cataloger: Box<dyn Cataloger>, dir: &Path) -> Catalog {
     let cats = Catalogers::new(vec![cataloger]);
-    let image = open(
-        &SourceSpec::Dir(dir.to_path_buf()),
-        &Options::default(),
-        &cats,
-    )
-    .expect("open dir");
+    let image = open(&SourceSpec::Dir(dir.to_path_buf()), &Options::default(), &cats).expect("open dir");
     cats.run(&image.tree, Scope::Image)
 }
 

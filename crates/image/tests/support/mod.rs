@@ -27,9 +27,7 @@ pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 pub const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
 
 pub fn fixture_dir(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
 /// How a layer blob is stored.
@@ -287,8 +285,7 @@ pub fn write_tar(entries: &[Entry]) -> Vec<u8> {
                     h.set_cksum();
                     b.append(&h, data).expect("append");
                 } else {
-                    b.append_data(&mut h, &e.name, data)
-                        .expect("append long name");
+                    b.append_data(&mut h, &e.name, data).expect("append long name");
                 }
             }
             None if e.name.len() <= 100 => {
@@ -296,9 +293,7 @@ pub fn write_tar(entries: &[Entry]) -> Vec<u8> {
                 h.set_cksum();
                 b.append(&h, data).expect("append");
             }
-            None => b
-                .append_data(&mut h, &e.name, data)
-                .expect("append long name"),
+            None => b.append_data(&mut h, &e.name, data).expect("append long name"),
         }
     }
     b.into_inner().expect("finish tar")
@@ -314,9 +309,7 @@ pub fn compress(tar: &[u8], c: Compression) -> Vec<u8> {
             w.write_all(tar).expect("gzip");
             w.finish().expect("gzip")
         }
-        Compression::Zstd => {
-            ruzstd::encoding::compress_to_vec(tar, ruzstd::encoding::CompressionLevel::Fastest)
-        }
+        Compression::Zstd => ruzstd::encoding::compress_to_vec(tar, ruzstd::encoding::CompressionLevel::Fastest),
     }
 }
 
@@ -353,8 +346,7 @@ impl Image {
     pub fn fixture(name: &str) -> Image {
         let dir = fixture_dir(name);
         let config: Value =
-            serde_json::from_slice(&fs::read(dir.join("config.json")).expect("config.json"))
-                .expect("config JSON");
+            serde_json::from_slice(&fs::read(dir.join("config.json")).expect("config.json")).expect("config JSON");
         let links = fs::read_to_string(dir.join("hardlinks")).unwrap_or_default();
         let mut layers = Vec::new();
         for i in 0.. {
@@ -420,10 +412,7 @@ impl Image {
     /// The configuration JSON with `rootfs` filled in.
     pub fn config_bytes(&self) -> Vec<u8> {
         let mut c = self.config.clone();
-        let ids = self
-            .diff_ids_override
-            .clone()
-            .unwrap_or_else(|| self.diff_ids());
+        let ids = self.diff_ids_override.clone().unwrap_or_else(|| self.diff_ids());
         c["rootfs"] = json!({"type": "layers", "diff_ids": ids});
         serde_json::to_vec(&c).expect("config")
     }
@@ -602,24 +591,12 @@ pub fn docker_oci(img: &Image) -> Layout {
     let man = img.manifest_bytes(&built, OCI_CONFIG);
     let mut l = Layout::default();
     for b in &built {
-        l.add(
-            &format!("blobs/sha256/{}", hex_of(&b.digest)),
-            b.blob.clone(),
-        );
+        l.add(&format!("blobs/sha256/{}", hex_of(&b.digest)), b.blob.clone());
     }
-    l.add(
-        &format!("blobs/sha256/{}", hex_of(&sha256(&cfg))),
-        cfg.clone(),
-    );
-    l.add(
-        &format!("blobs/sha256/{}", hex_of(&sha256(&man))),
-        man.clone(),
-    );
+    l.add(&format!("blobs/sha256/{}", hex_of(&sha256(&cfg))), cfg.clone());
+    l.add(&format!("blobs/sha256/{}", hex_of(&sha256(&man))), man.clone());
     let tag = img.tags.first().cloned().unwrap_or_default();
-    let short = tag
-        .rsplit_once(':')
-        .map(|(_, t)| t.to_string())
-        .unwrap_or_default();
+    let short = tag.rsplit_once(':').map(|(_, t)| t.to_string()).unwrap_or_default();
     l.add(
         "index.json",
         serde_json::to_vec(&json!({
@@ -661,16 +638,10 @@ fn add_image_blobs(l: &mut Layout, img: &Image) -> Value {
     let cfg = img.config_bytes();
     let man = img.manifest_bytes(&built, OCI_CONFIG);
     for b in &built {
-        l.add(
-            &format!("blobs/sha256/{}", hex_of(&b.digest)),
-            b.blob.clone(),
-        );
+        l.add(&format!("blobs/sha256/{}", hex_of(&b.digest)), b.blob.clone());
     }
     l.add(&format!("blobs/sha256/{}", hex_of(&sha256(&cfg))), cfg);
-    l.add(
-        &format!("blobs/sha256/{}", hex_of(&sha256(&man))),
-        man.clone(),
-    );
+    l.add(&format!("blobs/sha256/{}", hex_of(&sha256(&man))), man.clone());
     json!({"mediaType": OCI_MANIFEST, "digest": sha256(&man), "size": man.len()})
 }
 
@@ -684,10 +655,7 @@ pub fn oci(img: &Image) -> Layout {
     }
     l.add(
         "index.json",
-        serde_json::to_vec(
-            &json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [desc]}),
-        )
-        .expect("index"),
+        serde_json::to_vec(&json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [desc]})).expect("index"),
     );
     l
 }
@@ -704,37 +672,24 @@ pub fn oci_multi(images: &[&Image], name: &str) -> Layout {
         manifests.push(d);
     }
     // An attestation manifest, which readers must not take for an image.
-    let att_cfg =
-        br#"{"architecture":"unknown","os":"unknown","rootfs":{"type":"layers","diff_ids":[]}}"#
-            .to_vec();
+    let att_cfg = br#"{"architecture":"unknown","os":"unknown","rootfs":{"type":"layers","diff_ids":[]}}"#.to_vec();
     let att_man = serde_json::to_vec(&json!({
         "schemaVersion": 2, "mediaType": OCI_MANIFEST,
         "config": {"mediaType": OCI_CONFIG, "digest": sha256(&att_cfg), "size": att_cfg.len()},
         "layers": [],
     }))
     .expect("attestation");
-    l.add(
-        &format!("blobs/sha256/{}", hex_of(&sha256(&att_cfg))),
-        att_cfg,
-    );
-    l.add(
-        &format!("blobs/sha256/{}", hex_of(&sha256(&att_man))),
-        att_man.clone(),
-    );
+    l.add(&format!("blobs/sha256/{}", hex_of(&sha256(&att_cfg))), att_cfg);
+    l.add(&format!("blobs/sha256/{}", hex_of(&sha256(&att_man))), att_man.clone());
     manifests.push(json!({
         "mediaType": OCI_MANIFEST, "digest": sha256(&att_man), "size": att_man.len(),
         "platform": {"os": "unknown", "architecture": "unknown"},
         "annotations": {"vnd.docker.reference.type": "attestation-manifest",
                         "vnd.docker.reference.digest": manifests[0]["digest"]},
     }));
-    let nested = serde_json::to_vec(
-        &json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests}),
-    )
-    .expect("nested index");
-    l.add(
-        &format!("blobs/sha256/{}", hex_of(&sha256(&nested))),
-        nested.clone(),
-    );
+    let nested = serde_json::to_vec(&json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests}))
+        .expect("nested index");
+    l.add(&format!("blobs/sha256/{}", hex_of(&sha256(&nested))), nested.clone());
     l.add(
         "index.json",
         serde_json::to_vec(&json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [{
@@ -757,8 +712,7 @@ pub fn zero_bomb_layer(size: u64) -> Vec<u8> {
     h.set_size(size);
     h.set_mode(0o644);
     h.set_mtime(MTIME);
-    b.append_data(&mut h, "zeros", io::repeat(0).take(size))
-        .expect("bomb");
+    b.append_data(&mut h, "zeros", io::repeat(0).take(size)).expect("bomb");
     b.into_inner().expect("tar").finish().expect("gzip")
 }
 
@@ -794,8 +748,7 @@ impl Written {
 /// builder would not write: bombs, corrupt streams.
 pub fn oci_from_blobs(config: &Value, layers: &[(&[u8], &str, &str)]) -> Layout {
     let mut c = config.clone();
-    c["rootfs"] =
-        json!({"type": "layers", "diff_ids": layers.iter().map(|l| l.1).collect::<Vec<_>>()});
+    c["rootfs"] = json!({"type": "layers", "diff_ids": layers.iter().map(|l| l.1).collect::<Vec<_>>()});
     let cfg = serde_json::to_vec(&c).expect("config");
     let mut l = Layout::default();
     l.add("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec());
@@ -815,10 +768,7 @@ pub fn oci_from_blobs(config: &Value, layers: &[(&[u8], &str, &str)]) -> Layout 
     }))
     .expect("manifest");
     l.add(&format!("blobs/sha256/{}", hex_of(&sha256(&cfg))), cfg);
-    l.add(
-        &format!("blobs/sha256/{}", hex_of(&sha256(&man))),
-        man.clone(),
-    );
+    l.add(&format!("blobs/sha256/{}", hex_of(&sha256(&man))), man.clone());
     l.add(
         "index.json",
         serde_json::to_vec(&json!({"schemaVersion": 2, "manifests": [
@@ -835,10 +785,6 @@ pub fn oci_layer_member(img: &Image, i: usize) -> String {
 
 /// The member name of layer `i` in a legacy `docker save` layout (`<id>/layer.tar`).
 pub fn legacy_layer_member(layout: &Layout, i: usize) -> String {
-    let manifest: Value =
-        serde_json::from_slice(layout.get("manifest.json")).expect("manifest.json");
-    manifest[0]["Layers"][i]
-        .as_str()
-        .expect("layer member")
-        .to_string()
+    let manifest: Value = serde_json::from_slice(layout.get("manifest.json")).expect("manifest.json");
+    manifest[0]["Layers"][i].as_str().expect("layer member").to_string()
 }

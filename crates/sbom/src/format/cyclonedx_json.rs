@@ -215,10 +215,7 @@ fn root_component(sbom: &Sbom) -> Component {
             props.add(format!("{k}:digest"), d.to_string());
         }
         props.add(format!("{k}:size"), l.size.to_string());
-        props.add(
-            format!("{k}:uncompressedSize"),
-            l.uncompressed_size.to_string(),
-        );
+        props.add(format!("{k}:uncompressedSize"), l.uncompressed_size.to_string());
         props.add(format!("{k}:entries"), l.entries.to_string());
         props.add(format!("{k}:mediaType"), &l.media_type);
         props.add(format!("{k}:createdBy"), &l.created_by);
@@ -307,12 +304,8 @@ fn licenses(declared: &[String]) -> Vec<LicenseChoice> {
         .iter()
         .filter_map(|s| License::classify(s).map(|l| (l, s.trim())))
         .collect();
-    let has_expression = classified
-        .iter()
-        .any(|(l, _)| matches!(l, License::Expression(_)));
-    let has_name = classified
-        .iter()
-        .any(|(l, _)| matches!(l, License::Name(_)));
+    let has_expression = classified.iter().any(|(l, _)| matches!(l, License::Expression(_)));
+    let has_name = classified.iter().any(|(l, _)| matches!(l, License::Name(_)));
     if has_expression && !has_name {
         let mut parts: Vec<String> = Vec::new();
         for (l, _) in &classified {

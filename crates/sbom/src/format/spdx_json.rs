@@ -212,21 +212,13 @@ fn build(sbom: &Sbom) -> Result<Document, SbomError> {
     })?;
     let s = &sbom.source;
     let name = if s.name.is_empty() { &s.input } else { &s.name };
-    let name = if name.is_empty() {
-        "unknown"
-    } else {
-        name.as_str()
-    };
+    let name = if name.is_empty() { "unknown" } else { name.as_str() };
     let mut ids = Ids::default();
     ids.0.insert(DOCUMENT_ID.to_string());
     let mut refs = LicenseRefs::default();
 
     let directory = sbom.is_directory();
-    let root_id = ids.make(&[
-        "DocumentRoot",
-        if directory { "Directory" } else { "Image" },
-        name,
-    ]);
+    let root_id = ids.make(&["DocumentRoot", if directory { "Directory" } else { "Image" }, name]);
     let mut packages = vec![SpdxPackage {
         name: name.to_string(),
         spdx_id: root_id.clone(),
@@ -306,10 +298,7 @@ fn package(p: &Package, ids: &mut Ids, refs: &mut LicenseRefs) -> SpdxPackage {
     let source_info = if paths.is_empty() {
         format!("acquired package info from {found_by}")
     } else {
-        format!(
-            "acquired package info from {found_by}: {}",
-            paths.join(", ")
-        )
+        format!("acquired package info from {found_by}: {}", paths.join(", "))
     };
     SpdxPackage {
         name: p.name.clone(),

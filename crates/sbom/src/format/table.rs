@@ -34,13 +34,7 @@ pub(crate) fn render(sbom: &Sbom) -> String {
     let mut rows: Vec<[String; 3]> = sbom
         .packages
         .iter()
-        .map(|p| {
-            [
-                printable(&p.name),
-                printable(&p.version),
-                p.ty.as_str().to_string(),
-            ]
-        })
+        .map(|p| [printable(&p.name), printable(&p.version), p.ty.as_str().to_string()])
         .collect();
     // The same package found in two places is one row, as in Syft's table.
     rows.sort();

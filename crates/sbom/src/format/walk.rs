@@ -73,31 +73,23 @@ impl<'a> Node<'a> {
     }
 
     pub(crate) fn as_str(&self, cx: &Cx<'_>) -> Result<&'a str, SbomError> {
-        self.value.as_str().ok_or_else(|| {
-            cx.err(
-                &self.path,
-                format!("expected a string, found {}", kind(self.value)),
-            )
-        })
+        self.value
+            .as_str()
+            .ok_or_else(|| cx.err(&self.path, format!("expected a string, found {}", kind(self.value))))
     }
 
     pub(crate) fn as_object(&self, cx: &Cx<'_>) -> Result<&'a Map<String, Value>, SbomError> {
-        self.value.as_object().ok_or_else(|| {
-            cx.err(
-                &self.path,
-                format!("expected an object, found {}", kind(self.value)),
-            )
-        })
+        self.value
+            .as_object()
+            .ok_or_else(|| cx.err(&self.path, format!("expected an object, found {}", kind(self.value))))
     }
 
     /// The elements of an array.
     pub(crate) fn items(&self, cx: &Cx<'_>) -> Result<Vec<Node<'a>>, SbomError> {
-        let arr = self.value.as_array().ok_or_else(|| {
-            cx.err(
-                &self.path,
-                format!("expected an array, found {}", kind(self.value)),
-            )
-        })?;
+        let arr = self
+            .value
+            .as_array()
+            .ok_or_else(|| cx.err(&self.path, format!("expected an array, found {}", kind(self.value))))?;
         Ok(arr
             .iter()
             .enumerate()
@@ -136,8 +128,7 @@ mod tests {
 
     #[test]
     fn errors_carry_the_path() {
-        let doc: Value =
-            serde_json::json!({"components": [{"name": "a"}, {"version": 1}], "odd key": 3});
+        let doc: Value = serde_json::json!({"components": [{"name": "a"}, {"version": 1}], "odd key": 3});
         let cx = Cx {
             input: "bom.json",
             format: Format::CycloneDxJson,
@@ -150,19 +141,13 @@ mod tests {
             e.as_deref(),
             Some("bom.json: cyclonedx-json document: at $.components[1].name: missing required field")
         );
-        let e = comps[1]
-            .opt_str("version", &cx)
-            .err()
-            .map(|e| e.to_string());
+        let e = comps[1].opt_str("version", &cx).err().map(|e| e.to_string());
         assert_eq!(
             e.as_deref(),
             Some("bom.json: cyclonedx-json document: at $.components[1].version: expected a string, found a number")
         );
         let e = root.get("odd key").map(|n| n.path);
         assert_eq!(e.as_deref(), Some("$[\"odd key\"]"));
-        assert!(root
-            .items_of("missing", &cx)
-            .expect("absent is empty")
-            .is_empty());
+        assert!(root.items_of("missing", &cx).expect("absent is empty").is_empty());
     }
 }

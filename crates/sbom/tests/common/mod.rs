@@ -9,21 +9,14 @@ use std::collections::BTreeMap;
 
 use vigil_sbom::{Sbom, Tool, SCHEMA_VERSION};
 use vigil_types::{
-    Digest, Distro, HistoryEntry, ImageConfig, LayerInfo, Location, Package, PackageType, Purl,
-    SourceInfo, Unknown,
+    Digest, Distro, HistoryEntry, ImageConfig, LayerInfo, Location, Package, PackageType, Purl, SourceInfo, Unknown,
 };
 
 pub fn layer_digest(i: u8) -> Digest {
     Digest::sha256_of(format!("layer {i}").as_bytes())
 }
 
-fn deb(
-    name: &str,
-    version: &str,
-    arch: &str,
-    source: Option<(&str, &str)>,
-    licenses: &[&str],
-) -> Package {
+fn deb(name: &str, version: &str, arch: &str, source: Option<(&str, &str)>, licenses: &[&str]) -> Package {
     let layer = layer_digest(0);
     let mut purl = Purl::new("deb", name, version)
         .namespace("debian")
@@ -40,10 +33,8 @@ fn deb(
         Location::new("/var/lib/dpkg/status", Some(layer.clone())),
         "dpkg-cataloger",
     );
-    p.locations.push(Location::new(
-        format!("/usr/share/doc/{name}/copyright"),
-        Some(layer),
-    ));
+    p.locations
+        .push(Location::new(format!("/usr/share/doc/{name}/copyright"), Some(layer)));
     p.licenses = licenses.iter().map(ToString::to_string).collect();
     p.set_meta("arch", arch);
     if let Some((src, src_version)) = source {
@@ -54,14 +45,7 @@ fn deb(
     p
 }
 
-fn lang(
-    ty: PackageType,
-    purl: Purl,
-    path: &str,
-    layer: u8,
-    found_by: &str,
-    licenses: &[&str],
-) -> Package {
+fn lang(ty: PackageType, purl: Purl, path: &str, layer: u8, found_by: &str, licenses: &[&str]) -> Package {
     let name = match &purl.namespace {
         Some(ns) if ty == PackageType::Npm || ty == PackageType::GoModule => {
             format!("{ns}/{}", purl.name)
@@ -225,10 +209,7 @@ pub fn sample_sbom() -> Sbom {
             scheme: "docker-archive".to_string(),
             input: "docker-archive:/tmp/app.tar".to_string(),
             name: "example/app:1.2".to_string(),
-            tags: vec![
-                "example/app:1.2".to_string(),
-                "example/app:latest".to_string(),
-            ],
+            tags: vec!["example/app:1.2".to_string(), "example/app:latest".to_string()],
             image_id: Some(Digest::sha256_of(b"config")),
             manifest_digest: Some(Digest::sha256_of(b"manifest")),
             platform: "linux/amd64".to_string(),
@@ -238,9 +219,7 @@ pub fn sample_sbom() -> Sbom {
         config: Some(ImageConfig {
             architecture: "amd64".to_string(),
             os: "linux".to_string(),
-            env: vec![
-                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string(),
-            ],
+            env: vec!["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string()],
             cmd: vec!["bash".to_string()],
             working_dir: "/app".to_string(),
             exposed_ports: vec!["8080/tcp".to_string()],

@@ -84,10 +84,7 @@ fn read_components(
 ) -> Result<(), SbomError> {
     if depth > MAX_DEPTH {
         if let Some(c) = components.first() {
-            return Err(cx.err(
-                &c.path,
-                format!("components nest deeper than {MAX_DEPTH} levels"),
-            ));
+            return Err(cx.err(&c.path, format!("components nest deeper than {MAX_DEPTH} levels")));
         }
     }
     for c in components {
@@ -106,8 +103,7 @@ fn read_components(
             let purl: Purl = purl_str
                 .parse()
                 .map_err(|e| cx.err(&purl.path, format!("not a package URL: {e}")))?;
-            sbom.packages
-                .push(read_package(c, name, purl, &props, ours, cx)?);
+            sbom.packages.push(read_package(c, name, purl, &props, ours, cx)?);
         }
         let nested = c.items_of("components", cx)?;
         if !nested.is_empty() {
@@ -196,11 +192,7 @@ fn number(s: Option<&str>) -> u64 {
 
 /// The source from `metadata.component`: exactly, from our properties; otherwise its name,
 /// and for a container its version when that is a digest (Syft writes the image id there).
-fn read_source(
-    c: &Node<'_>,
-    input: &str,
-    cx: &Cx<'_>,
-) -> Result<(SourceInfo, Vec<LayerInfo>), SbomError> {
+fn read_source(c: &Node<'_>, input: &str, cx: &Cx<'_>) -> Result<(SourceInfo, Vec<LayerInfo>), SbomError> {
     c.as_object(cx)?;
     let name = c.opt_str("name", cx)?.unwrap_or("");
     let version = c.opt_str("version", cx)?;
@@ -210,10 +202,7 @@ fn read_source(
     s.name = name.to_string();
     if let Some(scheme) = props.get(&format!("{NS}:source:scheme")) {
         s.scheme = scheme.to_string();
-        s.input = props
-            .get(&format!("{NS}:source:input"))
-            .unwrap_or("")
-            .to_string();
+        s.input = props.get(&format!("{NS}:source:input")).unwrap_or("").to_string();
     }
     s.tags = props
         .indexed(&format!("{NS}:source:tag"))
@@ -225,10 +214,7 @@ fn read_source(
     if s.image_id.is_none() && s.manifest_digest.is_none() && ty == "container" {
         s.image_id = digest(version);
     }
-    s.platform = props
-        .get(&format!("{NS}:image:platform"))
-        .unwrap_or("")
-        .to_string();
+    s.platform = props.get(&format!("{NS}:image:platform")).unwrap_or("").to_string();
     s.size = number(props.get(&format!("{NS}:source:size")));
     let mut layers = Vec::new();
     for (index, f) in props.indexed(&format!("{NS}:image:layer")) {
@@ -249,17 +235,8 @@ fn read_source(
     Ok((s, layers))
 }
 
-fn read_distro(
-    c: &Node<'_>,
-    name: &str,
-    props: &Props<'_>,
-    cx: &Cx<'_>,
-) -> Result<Distro, SbomError> {
-    let field = |suffix: &str| {
-        props
-            .get_any(&format!("distro:{suffix}"))
-            .map(str::to_string)
-    };
+fn read_distro(c: &Node<'_>, name: &str, props: &Props<'_>, cx: &Cx<'_>) -> Result<Distro, SbomError> {
+    let field = |suffix: &str| props.get_any(&format!("distro:{suffix}")).map(str::to_string);
     let ours = props.indexed(&format!("{NS}:distro:idLike"));
     let id_like = if ours.is_empty() {
         props.indexed("syft:distro:idLike")
@@ -312,11 +289,7 @@ fn read_package(
     // CycloneDX may split a scoped npm name or a Go module path into group and name (Trivy
     // does); the model's names are whole, as the ecosystem writes them.
     let name = match c.opt_str("group", cx)? {
-        Some(g)
-            if !g.is_empty()
-                && matches!(purl.ty.as_str(), "npm" | "golang")
-                && !name.starts_with(g) =>
-        {
+        Some(g) if !g.is_empty() && matches!(purl.ty.as_str(), "npm" | "golang") && !name.starts_with(g) => {
             format!("{}/{name}", g.trim_end_matches('/'))
         }
         _ => name.to_string(),
@@ -344,14 +317,8 @@ fn read_package(
         .collect();
     if locations.is_empty() {
         // Trivy: one path, relative to the scanned root.
-        if let Some(path) = props
-            .get("aquasecurity:trivy:FilePath")
-            .filter(|p| !p.is_empty())
-        {
-            locations.push(Location::new(
-                format!("/{}", path.trim_start_matches('/')),
-                None,
-            ));
+        if let Some(path) = props.get("aquasecurity:trivy:FilePath").filter(|p| !p.is_empty()) {
+            locations.push(Location::new(format!("/{}", path.trim_start_matches('/')), None));
         }
     }
     let mut metadata = BTreeMap::new();
@@ -364,8 +331,8 @@ fn read_package(
             }
         }
     }
-    let layer = digest(props.get(&format!("{NS}:package:layerID")))
-        .or_else(|| locations.first().and_then(|l| l.layer.clone()));
+    let layer =
+        digest(props.get(&format!("{NS}:package:layerID"))).or_else(|| locations.first().and_then(|l| l.layer.clone()));
     let mut p = Package {
         id: String::new(),
         name,

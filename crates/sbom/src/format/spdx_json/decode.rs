@@ -24,9 +24,7 @@ pub(crate) fn decode(value: &Value, name: &str) -> Result<Sbom, SbomError> {
     let root = Node::root(value);
     root.as_object(&cx)?;
     let version = root.str_field("spdxVersion", &cx)?;
-    let minor = version
-        .strip_prefix("SPDX-2.")
-        .and_then(|m| m.parse::<u32>().ok());
+    let minor = version.strip_prefix("SPDX-2.").and_then(|m| m.parse::<u32>().ok());
     if !matches!(minor, Some(2..)) {
         return Err(SbomError::UnsupportedVersion {
             input: name.to_string(),
@@ -69,10 +67,7 @@ pub(crate) fn decode(value: &Value, name: &str) -> Result<Sbom, SbomError> {
     let mut license_names: HashMap<&str, String> = HashMap::new();
     for l in root.items_of("hasExtractedLicensingInfos", &cx)? {
         let id = l.str_field("licenseId", &cx)?;
-        let name = match l
-            .opt_str("name", &cx)?
-            .filter(|n| !n.is_empty() && *n != "NOASSERTION")
-        {
+        let name = match l.opt_str("name", &cx)?.filter(|n| !n.is_empty() && *n != "NOASSERTION") {
             Some(n) => n.to_string(),
             None => match l.opt_str("extractedText", &cx)? {
                 // A short text is a name (Syft puts the declared licence there); a long one is
@@ -124,15 +119,8 @@ pub(crate) fn decode(value: &Value, name: &str) -> Result<Sbom, SbomError> {
                 });
             }
         } else if let Some(purl) = find_purl(&p, &cx)? {
-            sbom.packages.push(read_package(
-                &p,
-                spdx_id,
-                pkg_name,
-                purl,
-                ours,
-                &license_names,
-                &cx,
-            )?);
+            sbom.packages
+                .push(read_package(&p, spdx_id, pkg_name, purl, ours, &license_names, &cx)?);
         }
     }
     Ok(sbom)
@@ -223,10 +211,7 @@ fn read_package(
     let (found_by, locations) = match p.opt_str("sourceInfo", cx)?.and_then(parse_source_info) {
         Some((who, paths)) => (
             who.to_string(),
-            paths
-                .into_iter()
-                .map(|path| Location::new(path, None))
-                .collect(),
+            paths.into_iter().map(|path| Location::new(path, None)).collect(),
         ),
         None => (Format::SpdxJson.name().to_string(), Vec::new()),
     };
@@ -271,7 +256,9 @@ mod tests {
     #[test]
     fn source_info_gives_cataloger_and_paths() {
         assert_eq!(
-            parse_source_info("acquired package info from DPKG DB: /usr/share/doc/zlib1g/copyright, /var/lib/dpkg/status"),
+            parse_source_info(
+                "acquired package info from DPKG DB: /usr/share/doc/zlib1g/copyright, /var/lib/dpkg/status"
+            ),
             Some((
                 "DPKG DB",
                 vec![
