@@ -151,3 +151,166 @@ pub(crate) fn checked(input: &str) -> Result<&str, CvssError> {
     }
     Ok(vector)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_from_prefix() {
+        let cases = [
+            ("AV:N/AC:L/Au:N/C:P/I:P/A:P", "2.0", "7.5", Severity::High),
+            (
+                "CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H",
+                "3.0",
+                "8.1",
+                Severity::High,
+            ),
+            (
+                "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+                "3.1",
+                "9.8",
+                Severity::Critical,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+                "4.0",
+                "9.3",
+                Severity::Critical,
+            ),
+            (
+                "  AV:L/AC:L/Au:N/C:P/I:N/A:N\n",
+                "2.0",
+                "2.1",
+                Severity::Low,
+            ),
+        ];
+        for (vector, version, score, severity) in cases {
+            let c = Cvss::parse(vector).unwrap_or_else(|e| panic!("{vector}: {e}"));
+            assert_eq!(c.version(), version);
+            assert_eq!(c.base_score().to_string(), score);
+            assert_eq!(c.severity(), severity);
+            assert_eq!(c.vector(), vector.trim());
+            assert_eq!(c.to_string(), vector.trim());
+        }
+    }
+
+    #[test]
+    fn severity_bands() {
+        let s = |t: u8| Score::from_tenths(t).unwrap_or(Score::MAX);
+        let v3 = |t| Severity::from_score(s(t));
+        assert_eq!(
+            [
+                v3(0),
+                v3(1),
+                v3(39),
+                v3(40),
+                v3(69),
+                v3(70),
+                v3(89),
+                v3(90),
+                v3(100)
+            ],
+            [
+                Severity::None,
+                Severity::Low,
+                Severity::Low,
+                Severity::Medium,
+                Severity::Medium,
+                Severity::High,
+                Severity::High,
+                Severity::Critical,
+                Severity::Critical
+            ]
+        );
+        let v2 = |t| Severity::from_v2_score(s(t));
+        assert_eq!(
+            [v2(0), v2(39), v2(40), v2(69), v2(70), v2(100)],
+            [
+                Severity::Low,
+                Severity::Low,
+                Severity::Medium,
+                Severity::Medium,
+                Severity::High,
+                Severity::High
+            ]
+        );
+        let zero = Cvss::parse("AV:N/AC:L/Au:N/C:N/I:N/A:N")
+            .ok()
+            .map(|c| c.severity());
+        assert_eq!(zero, Some(Severity::Low));
+        let zero = Cvss::parse("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N")
+            .ok()
+            .map(|c| c.severity());
+        assert_eq!(zero, Some(Severity::None));
+        assert_eq!(Severity::Critical.to_string(), "CRITICAL");
+    }
+
+    #[test]
+    fn score_text() {
+        assert_eq!("9.8".parse::<Score>().map(Score::tenths), Ok(98));
+        assert_eq!("10".parse::<Score>().map(Score::tenths), Ok(100));
+        assert_eq!("0.0".parse::<Score>().map(Score::tenths), Ok(0));
+        for bad in [
+            "", "10.1", "11", "9.85", "-1.0", ".5", "5.", "a.b", "100.0", "9,8",
+        ] {
+            assert!(bad.parse::<Score>().is_err(), "{bad}");
+        }
+        assert_eq!(Score::MAX.to_string(), "10.0");
+        assert_eq!(
+            Score::from_tenths(5).map(|s| s.to_string()),
+            Some("0.5".to_owned())
+        );
+        assert_eq!(Score::from_tenths(101), None);
+        assert!((Score::MAX.as_f32() - 10.0).abs() < f32::EPSILON);
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(Cvss::parse(""), Err(CvssError::Empty));
+        assert_eq!(Cvss::parse(" \t\n"), Err(CvssError::Empty));
+        assert!(matches!(
+            Cvss::parse("CVSS:5.0/AV:N"),
+            Err(CvssError::UnsupportedVersion { ref prefix, .. }) if prefix == "CVSS:5.0"
+        ));
+        assert!(matches!(
+            Cvss::parse("CVSS:/AV:N"),
+            Err(CvssError::UnsupportedVersion { .. })
+        ));
+        assert!(matches!(
+            Cvss::parse("CVSS:3.1"),
+            Err(CvssError::MissingMetric { metric: "AV", .. })
+        ));
+        assert!(matches!(
+            Cvss::parse("CVSS:3.1/"),
+            Err(CvssError::MissingMetric { metric: "AV", .. })
+        ));
+        assert!(matches!(
+            Cvss::parse("CVSS:3.1//"),
+            Err(CvssError::Malformed { .. })
+        ));
+        // A v3 vector without its prefix is read as v2, and fails there.
+        assert!(matches!(
+            Cvss::parse("AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
+            Err(CvssError::UnknownMetric { ref metric, .. }) if metric == "PR"
+        ));
+        let long = "AV:N/".repeat(1000);
+        let err = Cvss::parse(&long);
+        assert!(matches!(err, Err(CvssError::TooLong { len: 5000, .. })));
+        let message = err
+            .map(|_| ())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(message.len() < 400, "{message}");
+        let message = Cvss::parse("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:Q")
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            message.as_deref(),
+            Some(
+                r#"CVSS vector "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:Q": metric A has invalid value "Q""#
+            )
+        );
+    }
+}

@@ -388,3 +388,141 @@ impl Effective {
         [eq1, eq2, eq3, eq4, eq5, eq6]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v4(s: &str) -> CvssV4 {
+        CvssV4::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    const BASE: &str = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N";
+
+    #[test]
+    fn well_known_scores() {
+        for (vector, score) in [
+            (BASE, "9.3"),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H",
+                "10.0",
+            ),
+            // Macrovector 100200 (8.7), 0.2 down EQ1 of depth 0.4 towards 7.0, mean over 4.
+            (
+                "CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+                "8.5",
+            ),
+            // Highest-severity vectors of macrovector 100200.
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+                "8.7",
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:P/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+                "8.7",
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N",
+                "0.0",
+            ),
+        ] {
+            assert_eq!(v4(vector).score().to_string(), score, "{vector}");
+            assert_eq!(v4(vector).base_score().to_string(), score, "{vector}");
+        }
+    }
+
+    #[test]
+    fn macrovector_levels() {
+        assert_eq!(v4(BASE).macrovector(), [0, 0, 0, 2, 0, 0]);
+        let v = v4("CVSS:4.0/AV:P/AC:H/AT:P/PR:H/UI:A/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N/E:U");
+        assert_eq!(v.macrovector(), [2, 1, 2, 2, 2, 1]);
+        let v = v4(&format!("{BASE}/CR:L/IR:L/AR:M/MSA:S"));
+        assert_eq!(v.macrovector(), [0, 0, 0, 0, 0, 1]);
+    }
+
+    #[test]
+    fn threat_and_environmental() {
+        // E:U: macrovector 000220 (8.1); the only distance (SC/SI/SA N below
+        // L) is in EQ4, which has no lower macrovector.
+        let v = v4(&format!("{BASE}/E:U"));
+        assert_eq!(v.score().to_string(), "8.1");
+        assert_eq!(v.base_score().to_string(), "9.3");
+        assert_eq!(v.severity(), Severity::Critical);
+        assert_eq!(v.nomenclature(), "CVSS-BT");
+        // MSI:S lifts EQ4 to 0 and, being an impact, lifts the no-impact shortcut too.
+        assert_eq!(v4(&format!("{BASE}/MSI:S")).score().to_string(), "10.0");
+        let none = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N";
+        assert_eq!(v4(&format!("{none}/MSI:S")).score().to_string(), "8.9");
+        assert_eq!(v4(&format!("{none}/MSI:S")).base_score().to_string(), "0.0");
+        assert_eq!(v4(&format!("{BASE}/MSI:S")).nomenclature(), "CVSS-BE");
+        assert_eq!(v4(&format!("{BASE}/E:P/MSI:S")).nomenclature(), "CVSS-BTE");
+        assert_eq!(v4(BASE).nomenclature(), "CVSS-B");
+    }
+
+    #[test]
+    fn not_defined_takes_the_specification_defaults() {
+        let base = v4(BASE).score();
+        // E:X is E:A, CR/IR/AR:X are H, modified metrics X take the base value.
+        assert_eq!(v4(&format!("{BASE}/E:A/CR:H/IR:H/AR:H")).score(), base);
+        assert_eq!(
+            v4(&format!(
+                "{BASE}/MAV:N/MAC:L/MAT:N/MPR:N/MUI:N/MVC:H/MVI:H/MVA:H/MSC:N/MSI:N/MSA:N"
+            ))
+            .score(),
+            base
+        );
+        let all_x = v4(&format!(
+            "{BASE}/E:X/CR:X/IR:X/AR:X/MAV:X/MAC:X/MAT:X/MPR:X/MUI:X/MVC:X/MVI:X/MVA:X/MSC:X/MSI:X/MSA:X/S:X/AU:X/R:X/V:X/RE:X/U:X"
+        ));
+        assert_eq!(all_x.score(), base);
+        assert_eq!(all_x.vector(), BASE);
+        // A modified metric replaces its base value.
+        let local = v4("CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N");
+        assert_eq!(v4(&format!("{BASE}/MAV:L/MPR:L")).score(), local.score());
+    }
+
+    #[test]
+    fn supplemental_metrics_are_kept_and_do_not_score() {
+        let v = v4(&format!("{BASE}/U:Amber/S:P/AU:Y/R:I/V:C/RE:H"));
+        assert_eq!(v.score(), v4(BASE).score());
+        assert_eq!(v.supplemental.u, Some(ProviderUrgency::Amber));
+        assert_eq!(v.vector(), format!("{BASE}/S:P/AU:Y/R:I/V:C/RE:H/U:Amber"));
+    }
+
+    #[test]
+    fn errors_name_the_metric() {
+        let err = |s: &str| CvssV4::parse(s).err();
+        assert!(matches!(
+            err("CVSS:4.0/AV:N/AC:L/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"),
+            Some(CvssError::MissingMetric { metric: "AT", .. })
+        ));
+        assert!(matches!(
+            err(&format!("{BASE}/SC:S")),
+            Some(CvssError::DuplicateMetric { metric: "SC", .. })
+        ));
+        assert!(matches!(
+            err("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:S/SI:N/SA:N"),
+            Some(CvssError::BadValue { metric: "SC", .. })
+        ));
+        assert!(matches!(
+            err(&format!("{BASE}/MSC:S")),
+            Some(CvssError::BadValue { metric: "MSC", .. })
+        ));
+        assert!(matches!(
+            err(&format!("{BASE}/U:amber")),
+            Some(CvssError::BadValue { metric: "U", .. })
+        ));
+        assert!(matches!(
+            err(&format!("{BASE}/S:U")),
+            Some(CvssError::BadValue { metric: "S", .. })
+        ));
+        assert!(matches!(
+            err(&format!("{BASE}/RL:O")),
+            Some(CvssError::UnknownMetric { ref metric, .. }) if metric == "RL"
+        ));
+        assert!(matches!(
+            err(&format!("{BASE}/")),
+            Some(CvssError::Malformed { .. })
+        ));
+    }
+}
