@@ -56,8 +56,8 @@ impl Score {
         }
     }
 
-    /// Rounds to the nearest tenth, halves up (CVSS v2's `round_to_1_decimal`,
-    /// and the one-decimal subscores of v3).
+    /// Rounds to the nearest tenth, halves up, clamped to 0.0–10.0 (the
+    /// one-decimal subscores, and v2's final environmental rounding).
     ///
     /// The small bias absorbs binary representation error, so that a value
     /// whose decimal form is exactly `x.x5` rounds up as in decimal arithmetic.

@@ -225,7 +225,9 @@ def main():
                 c = CVSS4(vector)
                 rows.append([ident, vector, fmt(c.base_score), c.severity])
         write(os.path.join(HERE, "..", "data", "osv-cvss.tsv"),
-              "# advisory\tvector\tbase score\tseverity (vectors from OSV records; scores: cvss package, PyPI)",
+              "# advisory\tvector\tbase score\tseverity (vectors from OSV records; scores: cvss package, PyPI)\n"
+              "# one advisory per distinct vector; PYSEC-*: PyPA advisory-database (CC-BY-4.0), "
+              "RUSTSEC-*: RustSec advisory-db (CC0-1.0), GO-*: Go vulndb (CC-BY-4.0)",
               rows)
 
 
