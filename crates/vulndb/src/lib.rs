@@ -1,0 +1,3 @@
+//! Vulnerability advisories: feeds, the store, severity scoring, version ordering per ecosystem.
+
+pub mod cvss;
