@@ -34,12 +34,16 @@ struct Hashing<R> {
     inner: R,
     hash: Sha256,
     count: u64,
+    /// Off while a plain layer is read: its blob digest is its diff id, hashed once above.
+    on: bool,
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hash.update(&buf[..n]);
+        if self.on {
+            self.hash.update(&buf[..n]);
+        }
         self.count += n as u64;
         Ok(n)
     }
@@ -51,7 +55,21 @@ impl<R> Hashing<R> {
             inner,
             hash: Sha256::new(),
             count: 0,
+            on: true,
         }
+    }
+
+    fn off(inner: R) -> Self {
+        Hashing {
+            on: false,
+            ..Hashing::new(inner)
+        }
+    }
+
+    /// Starts hashing, counting `seen` (bytes that already went through) first.
+    fn start(&mut self, seen: &[u8]) {
+        self.on = true;
+        self.hash.update(seen);
     }
 }
 
@@ -148,16 +166,23 @@ pub(crate) fn read_layer(
         progress,
         pending: 0,
     };
-    let mut buffered = BufReader::with_capacity(256 << 10, Hashing::new(counting));
+    let mut buffered = BufReader::with_capacity(256 << 10, Hashing::off(counting));
     let head = buffered
         .fill_buf()
         .map_err(|e| layer_err(name, format!("cannot read: {e}")))?;
-    let (decoder, compression) = if head.starts_with(&[0x1f, 0x8b]) {
+    let gzip = head.starts_with(&[0x1f, 0x8b]);
+    let zstd = head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]);
+    if gzip || zstd {
+        // Nothing was consumed yet: what the buffer holds is exactly what passed the hasher.
+        let seen = buffered.buffer().to_vec();
+        buffered.get_mut().start(&seen);
+    }
+    let (decoder, compression) = if gzip {
         (
             Decoder::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(buffered))),
             "gzip",
         )
-    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+    } else if zstd {
         let d = ruzstd::decoding::StreamingDecoder::new(buffered)
             .map_err(|e| layer_err(name, format!("corrupt zstd stream: {e}")))?;
         (Decoder::Zstd(Box::new(d)), "zstd")
@@ -207,10 +232,15 @@ pub(crate) fn read_layer(
     let raw = raw.into_inner();
     let stored = raw.count;
     raw.inner.progress.advance(raw.inner.pending);
+    let blob_digest = if raw.on {
+        Digest::from_sha256_bytes(&raw.hash.finalize())
+    } else {
+        diff_id.clone()
+    };
     Ok(LayerScan {
         index,
         diff_id,
-        blob_digest: Digest::from_sha256_bytes(&raw.hash.finalize()),
+        blob_digest,
         stored_size: stored,
         uncompressed_size,
         entries,

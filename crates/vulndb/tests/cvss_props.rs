@@ -143,16 +143,12 @@ fn check_valid(cvss: &Cvss) {
         Cvss::V2(c) => {
             assert!(c.temporal_score().tenths() <= 100 && c.environmental_score().tenths() <= 100);
             assert!(c.temporal_score() <= base, "temporal factors are at most 1");
-            assert!(
-                c.impact_subscore().tenths() <= 100 && c.exploitability_subscore().tenths() <= 100
-            );
+            assert!(c.impact_subscore().tenths() <= 100 && c.exploitability_subscore().tenths() <= 100);
         }
         Cvss::V3(c) => {
             assert!(c.temporal_score() <= base, "temporal factors are at most 1");
             assert!(c.environmental_score().tenths() <= 100);
-            assert!(
-                c.impact_subscore().tenths() <= 61 && c.exploitability_subscore().tenths() <= 39
-            );
+            assert!(c.impact_subscore().tenths() <= 61 && c.exploitability_subscore().tenths() <= 39);
         }
         Cvss::V4(c) => {
             assert!(c.macrovector().iter().all(|l| *l <= 2));
@@ -272,10 +268,7 @@ fn hostile_input_is_refused_cheaply() {
     let huge = "CVSS:3.1/".to_owned() + &"AV:N/".repeat(200_000);
     assert!(matches!(Cvss::parse(&huge), Err(CvssError::TooLong { .. })));
     let just_over = "A".repeat(MAX_VECTOR_LEN + 1);
-    assert!(matches!(
-        Cvss::parse(&just_over),
-        Err(CvssError::TooLong { .. })
-    ));
+    assert!(matches!(Cvss::parse(&just_over), Err(CvssError::TooLong { .. })));
     // Within the limit: slashes, colons, unicode, control characters.
     for s in [
         "/",

@@ -7,9 +7,7 @@ use std::path::{Path, PathBuf};
 use vigil_vulndb::cvss::{Cvss, Score, Severity};
 
 fn data(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(rel)
 }
 
 /// Rows of a tab-separated file, comments skipped.
@@ -79,31 +77,17 @@ fn check_v4(row: &[String]) -> Vec<String> {
     let mut bad = Vec::new();
     let theirs = score(expected);
     if Some(c.score()) != theirs {
-        bad.push(format!(
-            "{vector}: score {}, reference {expected}",
-            c.score()
-        ));
+        bad.push(format!("{vector}: score {}, reference {expected}", c.score()));
     }
     if severity_name(Severity::from_score(c.score())) != severity {
-        bad.push(format!(
-            "{vector}: severity of {}, reference {severity}",
-            c.score()
-        ));
+        bad.push(format!("{vector}: severity of {}, reference {severity}", c.score()));
     }
     bad
 }
 
 fn report(name: &str, total: usize, bad: &[String]) {
-    eprintln!(
-        "{name}: {} of {total} reference vectors match",
-        total - bad.len()
-    );
-    assert!(
-        bad.is_empty(),
-        "{name}: {} mismatches:\n{}",
-        bad.len(),
-        bad.join("\n")
-    );
+    eprintln!("{name}: {} of {total} reference vectors match", total - bad.len());
+    assert!(bad.is_empty(), "{name}: {} mismatches:\n{}", bad.len(), bad.join("\n"));
 }
 
 #[test]

@@ -83,10 +83,7 @@ impl<'a> Components<'a> {
                         component: shown(component),
                     });
                 };
-                let Some((canonical, slot)) = names
-                    .iter()
-                    .zip(values.iter_mut())
-                    .find(|(known, _)| **known == name)
+                let Some((canonical, slot)) = names.iter().zip(values.iter_mut()).find(|(known, _)| **known == name)
                 else {
                     return Err(CvssError::UnknownMetric {
                         vector: shown(vector),
@@ -102,11 +99,7 @@ impl<'a> Components<'a> {
                 *slot = Some(value);
             }
         }
-        Ok(Components {
-            vector,
-            names,
-            values,
-        })
+        Ok(Components { vector, names, values })
     }
 
     /// The value written for `name`, if any.
@@ -160,9 +153,7 @@ pub(crate) struct VectorWriter {
 
 impl VectorWriter {
     pub(crate) fn new(prefix: &str) -> VectorWriter {
-        VectorWriter {
-            out: prefix.to_owned(),
-        }
+        VectorWriter { out: prefix.to_owned() }
     }
 
     pub(crate) fn put<T: MetricValue>(&mut self, name: &str, value: T) -> &mut Self {

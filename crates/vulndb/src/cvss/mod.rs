@@ -178,12 +178,7 @@ mod tests {
                 "9.3",
                 Severity::Critical,
             ),
-            (
-                "  AV:L/AC:L/Au:N/C:P/I:N/A:N\n",
-                "2.0",
-                "2.1",
-                Severity::Low,
-            ),
+            ("  AV:L/AC:L/Au:N/C:P/I:N/A:N\n", "2.0", "2.1", Severity::Low),
         ];
         for (vector, version, score, severity) in cases {
             let c = Cvss::parse(vector).unwrap_or_else(|e| panic!("{vector}: {e}"));
@@ -200,17 +195,7 @@ mod tests {
         let s = |t: u8| Score::from_tenths(t).unwrap_or(Score::MAX);
         let v3 = |t| Severity::from_score(s(t));
         assert_eq!(
-            [
-                v3(0),
-                v3(1),
-                v3(39),
-                v3(40),
-                v3(69),
-                v3(70),
-                v3(89),
-                v3(90),
-                v3(100)
-            ],
+            [v3(0), v3(1), v3(39), v3(40), v3(69), v3(70), v3(89), v3(90), v3(100)],
             [
                 Severity::None,
                 Severity::Low,
@@ -235,9 +220,7 @@ mod tests {
                 Severity::High
             ]
         );
-        let zero = Cvss::parse("AV:N/AC:L/Au:N/C:N/I:N/A:N")
-            .ok()
-            .map(|c| c.severity());
+        let zero = Cvss::parse("AV:N/AC:L/Au:N/C:N/I:N/A:N").ok().map(|c| c.severity());
         assert_eq!(zero, Some(Severity::Low));
         let zero = Cvss::parse("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N")
             .ok()
@@ -251,16 +234,11 @@ mod tests {
         assert_eq!("9.8".parse::<Score>().map(Score::tenths), Ok(98));
         assert_eq!("10".parse::<Score>().map(Score::tenths), Ok(100));
         assert_eq!("0.0".parse::<Score>().map(Score::tenths), Ok(0));
-        for bad in [
-            "", "10.1", "11", "9.85", "-1.0", ".5", "5.", "a.b", "100.0", "9,8",
-        ] {
+        for bad in ["", "10.1", "11", "9.85", "-1.0", ".5", "5.", "a.b", "100.0", "9,8"] {
             assert!(bad.parse::<Score>().is_err(), "{bad}");
         }
         assert_eq!(Score::MAX.to_string(), "10.0");
-        assert_eq!(
-            Score::from_tenths(5).map(|s| s.to_string()),
-            Some("0.5".to_owned())
-        );
+        assert_eq!(Score::from_tenths(5).map(|s| s.to_string()), Some("0.5".to_owned()));
         assert_eq!(Score::from_tenths(101), None);
         assert!((Score::MAX.as_f32() - 10.0).abs() < f32::EPSILON);
     }
@@ -285,10 +263,7 @@ mod tests {
             Cvss::parse("CVSS:3.1/"),
             Err(CvssError::MissingMetric { metric: "AV", .. })
         ));
-        assert!(matches!(
-            Cvss::parse("CVSS:3.1//"),
-            Err(CvssError::Malformed { .. })
-        ));
+        assert!(matches!(Cvss::parse("CVSS:3.1//"), Err(CvssError::Malformed { .. })));
         // A v3 vector without its prefix is read as v2, and fails there.
         assert!(matches!(
             Cvss::parse("AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
@@ -297,20 +272,14 @@ mod tests {
         let long = "AV:N/".repeat(1000);
         let err = Cvss::parse(&long);
         assert!(matches!(err, Err(CvssError::TooLong { len: 5000, .. })));
-        let message = err
-            .map(|_| ())
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let message = err.map(|_| ()).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(message.len() < 400, "{message}");
         let message = Cvss::parse("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:Q")
             .err()
             .map(|e| e.to_string());
         assert_eq!(
             message.as_deref(),
-            Some(
-                r#"CVSS vector "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:Q": metric A has invalid value "Q""#
-            )
+            Some(r#"CVSS vector "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:Q": metric A has invalid value "Q""#)
         );
     }
 }

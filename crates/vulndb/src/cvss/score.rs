@@ -87,8 +87,7 @@ impl FromStr for Score {
             Some((i, f)) => (i, f),
             None => (s, "0"),
         };
-        let digits =
-            |p: &str| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit());
+        let digits = |p: &str| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit());
         if !digits(int) || frac.len() != 1 || !digits(frac) {
             return Err(bad());
         }

@@ -180,19 +180,14 @@ impl CvssV2 {
     pub fn environmental_score(&self) -> Score {
         let (b, env) = (&self.base, &self.environmental);
         let adjusted_impact = (10.41
-            * (1.0
-                - (1.0 - cia(b.c) * req(env.cr))
-                    * (1.0 - cia(b.i) * req(env.ir))
-                    * (1.0 - cia(b.a) * req(env.ar))))
+            * (1.0 - (1.0 - cia(b.c) * req(env.cr)) * (1.0 - cia(b.i) * req(env.ir)) * (1.0 - cia(b.a) * req(env.ar))))
         .min(10.0);
         // The guide's equations clamp nothing on the way: with low
         // requirements the adjusted base can be slightly negative (−0.2),
         // and the environmental score keeps that.
         let adjusted_base = base_equation(adjusted_impact, self.exploitability());
         let adjusted_temporal = self.temporal_of(adjusted_base);
-        Score::round_half_up(
-            (adjusted_temporal + (10.0 - adjusted_temporal) * cdp(env.cdp)) * td(env.td),
-        )
+        Score::round_half_up((adjusted_temporal + (10.0 - adjusted_temporal) * cdp(env.cdp)) * td(env.td))
     }
 
     /// The most specific score the vector defines: environmental if any
@@ -355,30 +350,12 @@ mod tests {
         assert_eq!(c.base_score().to_string(), "4.3");
         assert_eq!(c.impact_subscore().to_string(), "2.9");
         assert_eq!(c.exploitability_subscore().to_string(), "8.6");
-        assert_eq!(
-            v2("AV:N/AC:L/Au:N/C:N/I:N/A:P").base_score().to_string(),
-            "5.0"
-        );
-        assert_eq!(
-            v2("AV:L/AC:L/Au:N/C:C/I:C/A:C").base_score().to_string(),
-            "7.2"
-        );
-        assert_eq!(
-            v2("AV:N/AC:M/Au:N/C:C/I:C/A:C").base_score().to_string(),
-            "9.3"
-        );
-        assert_eq!(
-            v2("AV:N/AC:L/Au:S/C:N/I:P/A:N").base_score().to_string(),
-            "4.0"
-        );
-        assert_eq!(
-            v2("AV:L/AC:L/Au:N/C:P/I:N/A:N").base_score().to_string(),
-            "2.1"
-        );
-        assert_eq!(
-            v2("AV:N/AC:L/Au:N/C:N/I:N/A:N").base_score().to_string(),
-            "0.0"
-        );
+        assert_eq!(v2("AV:N/AC:L/Au:N/C:N/I:N/A:P").base_score().to_string(), "5.0");
+        assert_eq!(v2("AV:L/AC:L/Au:N/C:C/I:C/A:C").base_score().to_string(), "7.2");
+        assert_eq!(v2("AV:N/AC:M/Au:N/C:C/I:C/A:C").base_score().to_string(), "9.3");
+        assert_eq!(v2("AV:N/AC:L/Au:S/C:N/I:P/A:N").base_score().to_string(), "4.0");
+        assert_eq!(v2("AV:L/AC:L/Au:N/C:P/I:N/A:N").base_score().to_string(), "2.1");
+        assert_eq!(v2("AV:N/AC:L/Au:N/C:N/I:N/A:N").base_score().to_string(), "0.0");
     }
 
     #[test]

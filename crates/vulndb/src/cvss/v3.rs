@@ -465,17 +465,14 @@ mod tests {
 
     #[test]
     fn subscores_as_nvd_shows_them() {
-        let c = CvssV3::parse("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")
-            .unwrap_or_else(|e| panic!("{e}"));
+        let c = CvssV3::parse("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.impact_subscore().to_string(), "5.9");
         assert_eq!(c.exploitability_subscore().to_string(), "3.9");
         assert_eq!(c.severity(), Severity::Critical);
-        let c = CvssV3::parse("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H")
-            .unwrap_or_else(|e| panic!("{e}"));
+        let c = CvssV3::parse("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.impact_subscore().to_string(), "6.0");
         assert_eq!(c.exploitability_subscore().to_string(), "3.9");
-        let c = CvssV3::parse("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N")
-            .unwrap_or_else(|e| panic!("{e}"));
+        let c = CvssV3::parse("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.impact_subscore().to_string(), "2.7");
         assert_eq!(c.exploitability_subscore().to_string(), "2.8");
     }
@@ -501,8 +498,8 @@ mod tests {
         assert_eq!(c.temporal_score().to_string(), "8.5");
         assert_eq!(c.score().to_string(), "8.5");
         assert_eq!(c.base_score().to_string(), "9.8");
-        let c = CvssV3::parse("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/MAV:L/MPR:L")
-            .unwrap_or_else(|e| panic!("{e}"));
+        let c =
+            CvssV3::parse("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/MAV:L/MPR:L").unwrap_or_else(|e| panic!("{e}"));
         // Same as the base vector AV:L/PR:L.
         assert_eq!(c.environmental_score().to_string(), "7.8");
         assert_eq!(c.score().to_string(), "7.8");
@@ -518,12 +515,8 @@ mod tests {
 
     #[test]
     fn any_order_normalised() {
-        let c = CvssV3::parse("CVSS:3.1/S:U/C:H/I:H/A:H/AV:N/AC:L/PR:N/UI:N/RL:O")
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(
-            c.vector(),
-            "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/RL:O"
-        );
+        let c = CvssV3::parse("CVSS:3.1/S:U/C:H/I:H/A:H/AV:N/AC:L/PR:N/UI:N/RL:O").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.vector(), "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/RL:O");
     }
 
     #[test]
@@ -553,9 +546,6 @@ mod tests {
             err("CVSS:3.1"),
             Some(CvssError::MissingMetric { metric: "AV", .. })
         ));
-        assert!(matches!(
-            err("CVSS:3.1/AV"),
-            Some(CvssError::Malformed { .. })
-        ));
+        assert!(matches!(err("CVSS:3.1/AV"), Some(CvssError::Malformed { .. })));
     }
 }

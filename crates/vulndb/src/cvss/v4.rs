@@ -377,10 +377,7 @@ impl Effective {
         };
         // EQ6: 0 = a high requirement meets a high impact.
         let high = Requirement::High;
-        let eq6 = if (self.cr == high && vc_h)
-            || (self.ir == high && vi_h)
-            || (self.ar == high && va_h)
-        {
+        let eq6 = if (self.cr == high && vc_h) || (self.ir == high && vi_h) || (self.ar == high && va_h) {
             0
         } else {
             1
@@ -408,23 +405,11 @@ mod tests {
                 "10.0",
             ),
             // Macrovector 100200 (8.7), 0.2 down EQ1 of depth 0.4 towards 7.0, mean over 4.
-            (
-                "CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
-                "8.5",
-            ),
+            ("CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", "8.5"),
             // Highest-severity vectors of macrovector 100200.
-            (
-                "CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
-                "8.7",
-            ),
-            (
-                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:P/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
-                "8.7",
-            ),
-            (
-                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N",
-                "0.0",
-            ),
+            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", "8.7"),
+            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:P/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", "8.7"),
+            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N", "0.0"),
         ] {
             assert_eq!(v4(vector).score().to_string(), score, "{vector}");
             assert_eq!(v4(vector).base_score().to_string(), score, "{vector}");
@@ -520,9 +505,6 @@ mod tests {
             err(&format!("{BASE}/RL:O")),
             Some(CvssError::UnknownMetric { ref metric, .. }) if metric == "RL"
         ));
-        assert!(matches!(
-            err(&format!("{BASE}/")),
-            Some(CvssError::Malformed { .. })
-        ));
+        assert!(matches!(err(&format!("{BASE}/")), Some(CvssError::Malformed { .. })));
     }
 }

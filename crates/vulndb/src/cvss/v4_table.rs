@@ -10,8 +10,7 @@
 
 use super::v4::{
     AttackComplexity as AC, AttackRequirements as AT, AttackVector as AV, Effective, Impact,
-    ModifiedSubsequentImpact as SI, PrivilegesRequired as PR, Requirement as Req,
-    UserInteraction as UI,
+    ModifiedSubsequentImpact as SI, PrivilegesRequired as PR, Requirement as Req, UserInteraction as UI,
 };
 use super::Score;
 
@@ -98,17 +97,11 @@ const EQ1_MAXES: [&[(AV, PR, UI)]; 3] = [
         (AV::Network, PR::Low, UI::None),
         (AV::Network, PR::None, UI::Passive),
     ],
-    &[
-        (AV::Physical, PR::None, UI::None),
-        (AV::Adjacent, PR::Low, UI::Passive),
-    ],
+    &[(AV::Physical, PR::None, UI::None), (AV::Adjacent, PR::Low, UI::Passive)],
 ];
 
 /// Highest-severity (AC, AT) of each EQ2 level.
-const EQ2_MAXES: [&[(AC, AT)]; 2] = [
-    &[(AC::Low, AT::None)],
-    &[(AC::High, AT::None), (AC::Low, AT::Present)],
-];
+const EQ2_MAXES: [&[(AC, AT)]; 2] = [&[(AC::Low, AT::None)], &[(AC::High, AT::None), (AC::Low, AT::Present)]];
 
 /// Highest-severity (VC, VI, VA, CR, IR, AR) of each joint EQ3, EQ6 level.
 type Eq3Eq6Max = (Impact, Impact, Impact, Req, Req, Req);
@@ -286,9 +279,7 @@ fn distances(v: &Effective, levels: [u8; 6]) -> Distances {
 
 /// The v4.0 score of a vector's effective metric values.
 pub(crate) fn score(v: &Effective) -> Score {
-    let no_impact = [v.vc, v.vi, v.va, v.sc].iter().all(|x| *x == Impact::None)
-        && v.si == SI::None
-        && v.sa == SI::None;
+    let no_impact = [v.vc, v.vi, v.va, v.sc].iter().all(|x| *x == Impact::None) && v.si == SI::None && v.sa == SI::None;
     if no_impact {
         return Score::ZERO;
     }
