@@ -9,7 +9,7 @@
 //! of a longer one is lower.
 //!
 //! [`SemVersion::parse`] (npm, crates.io) trims surrounding white space and
-//! accepts one leading `v` or `=` as npm does. [`SemVersion::parse_go`]
+//! accepts one leading `v`, as npm's strict parser does. [`SemVersion::parse_go`]
 //! follows `golang.org/x/mod/semver`: a leading `v` (optional here, since OSV
 //! writes Go versions without it) and the shorthands `v1` = `v1.0.0` and
 //! `v1.2` = `v1.2.0` (without pre-release or build). `+incompatible` is build
@@ -42,7 +42,7 @@ impl SemVersion {
     /// Parses an npm / crates.io version (`1.2.3-rc.1+build`, `v1.2.3`).
     pub fn parse(input: &str) -> Result<Self, VersionError> {
         let s = input.trim_matches(|c: char| c.is_ascii_whitespace());
-        let s = s.strip_prefix(['v', '=']).unwrap_or(s);
+        let s = s.strip_prefix('v').unwrap_or(s);
         parse(s, false).map_err(|reason| VersionError::invalid(Scheme::Semver, input, reason))
     }
 
@@ -199,7 +199,7 @@ mod tests {
             assert!(npm(pair[0]) < npm(pair[1]), "{} < {}", pair[0], pair[1]);
         }
         assert_eq!(npm("1.0.0+build.5"), npm("1.0.0"));
-        assert_eq!(npm(" v1.0.0 "), npm("=1.0.0"));
+        assert_eq!(npm(" v1.0.0 "), npm("1.0.0"));
         assert!(npm("1.0.0-99999999999999999999999") > npm("1.0.0-99999999999999999999998"));
         assert!(npm("1.0.0-99999999999999999999999") < npm("1.0.0-a"));
     }
@@ -222,6 +222,8 @@ mod tests {
             "v",
             "vv1.0.0",
             "1.0.0 x",
+            "=1.0.0",
+            "V1.0.0",
         ] {
             assert!(SemVersion::parse(bad).is_err(), "{bad:?}");
         }
