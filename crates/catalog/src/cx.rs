@@ -39,12 +39,8 @@ impl<'a> Files<'a> {
                 Select::Keep => Some((f, Cow::Borrowed(raw))),
                 Select::Extract => match (self.select_all)(f.path, f.mode, f.size) {
                     // Someone else asked for the whole file: extract now, from the raw content.
-                    Select::Keep => self
-                        .cataloger
-                        .extract(f.path, raw)
-                        .map(|v| (f, Cow::Owned(v))),
-                    _ => crate::registry::envelope_part(raw, self.slot)
-                        .map(|v| (f, Cow::Borrowed(v))),
+                    Select::Keep => self.cataloger.extract(f.path, raw).map(|v| (f, Cow::Owned(v))),
+                    _ => crate::registry::envelope_part(raw, self.slot).map(|v| (f, Cow::Borrowed(v))),
                 },
             }
         })

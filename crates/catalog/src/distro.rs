@@ -19,10 +19,7 @@ pub fn wants(path: &str) -> bool {
 /// Reads the distribution from the tree; `None` when no release file is there.
 pub fn detect(tree: &FileTree) -> Option<Distro> {
     for path in ["/etc/os-release", "/usr/lib/os-release"] {
-        if let Some(d) = tree
-            .content(path)
-            .and_then(|c| parse_os_release(&String::from_utf8_lossy(c)))
-        {
+        if let Some(d) = tree.content(path).and_then(|c| parse_os_release(&String::from_utf8_lossy(c))) {
             return Some(d);
         }
     }
@@ -39,11 +36,7 @@ pub fn detect(tree: &FileTree) -> Option<Distro> {
         let major = v.split('.').next().unwrap_or("").to_string();
         return Some(Distro {
             id: "debian".into(),
-            version_id: if major.chars().all(|c| c.is_ascii_digit()) {
-                major
-            } else {
-                String::new()
-            },
+            version_id: if major.chars().all(|c| c.is_ascii_digit()) { major } else { String::new() },
             name: "Debian GNU/Linux".into(),
             ..Distro::default()
         });
@@ -59,9 +52,7 @@ pub fn parse_os_release(text: &str) -> Option<Distro> {
         if line.starts_with('#') {
             continue;
         }
-        let Some((k, v)) = line.split_once('=') else {
-            continue;
-        };
+        let Some((k, v)) = line.split_once('=') else { continue };
         let v = v.trim();
         let v = v
             .strip_prefix('"')
@@ -101,8 +92,7 @@ mod tests {
 
     #[test]
     fn parses_id_like() {
-        let d =
-            parse_os_release("ID=ubuntu\nID_LIKE=debian\nVERSION_ID='22.04'\n").expect("distro");
+        let d = parse_os_release("ID=ubuntu\nID_LIKE=debian\nVERSION_ID='22.04'\n").expect("distro");
         assert_eq!(d.id_like, vec!["debian"]);
         assert_eq!(d.version_id, "22.04");
     }

@@ -71,12 +71,7 @@ impl Catalogers {
         let mut packages = found.packages;
         drop_owned_binaries(&mut packages);
         packages.sort_by(|a, b| {
-            (a.ty, &a.name, &a.version, &a.locations).cmp(&(
-                b.ty,
-                &b.name,
-                &b.version,
-                &b.locations,
-            ))
+            (a.ty, &a.name, &a.version, &a.locations).cmp(&(b.ty, &b.name, &b.version, &b.locations))
         });
         packages.dedup_by(|a, b| a.id == b.id);
         Catalog {
@@ -99,10 +94,7 @@ fn drop_owned_binaries(packages: &mut Vec<Package>) {
     }
     let drop: Vec<bool> = packages
         .iter()
-        .map(|p| {
-            p.ty == PackageType::Binary
-                && p.locations.iter().any(|l| owned.contains(l.path.as_str()))
-        })
+        .map(|p| p.ty == PackageType::Binary && p.locations.iter().any(|l| owned.contains(l.path.as_str())))
         .collect();
     let mut i = 0;
     packages.retain(|_| {

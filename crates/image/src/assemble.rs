@@ -64,14 +64,9 @@ pub(crate) fn read_layers(
                     layer: &plan.member,
                 };
                 let r = match store.open(&plan.member) {
-                    Ok(Some((reader, size))) => read_layer(
-                        reader,
-                        Some(size),
-                        selector,
-                        &options.limits,
-                        progress,
-                        &name,
-                    ),
+                    Ok(Some((reader, size))) => {
+                        read_layer(reader, Some(size), selector, &options.limits, progress, &name)
+                    }
                     Ok(None) => Err(ImageError::MissingBlob {
                         input: input.to_string(),
                         blob: plan.member.clone(),
@@ -127,8 +122,7 @@ pub(crate) fn read_layers(
         infos.push(LayerInfo {
             index: i,
             diff_id: scan.diff_id.clone(),
-            digest: (scan.compression != "none" || plan.expected_blob.is_some())
-                .then(|| scan.blob_digest.clone()),
+            digest: (scan.compression != "none" || plan.expected_blob.is_some()).then(|| scan.blob_digest.clone()),
             size: scan.stored_size,
             uncompressed_size: scan.uncompressed_size,
             media_type: plan.media_type.clone(),

@@ -60,16 +60,12 @@ pub(crate) struct Parsed {
 }
 
 pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed, String> {
-    let raw: Raw =
-        serde_json::from_slice(bytes).map_err(|e| format!("invalid image configuration: {e}"))?;
+    let raw: Raw = serde_json::from_slice(bytes).map_err(|e| format!("invalid image configuration: {e}"))?;
     let diff_ids = raw
         .rootfs
         .diff_ids
         .iter()
-        .map(|d| {
-            d.parse::<Digest>()
-                .map_err(|e| format!("rootfs.diff_ids: {e}"))
-        })
+        .map(|d| d.parse::<Digest>().map_err(|e| format!("rootfs.diff_ids: {e}")))
         .collect::<Result<Vec<_>, _>>()?;
     let c = raw.config;
     Ok(Parsed {
@@ -117,10 +113,7 @@ mod tests {
         let p = parse(json).expect("parses");
         assert_eq!(p.config.user, "nginx");
         assert_eq!(p.config.exposed_ports, vec!["80/tcp"]);
-        assert_eq!(
-            p.config.healthcheck,
-            Some(vec!["CMD".to_string(), "true".to_string()])
-        );
+        assert_eq!(p.config.healthcheck, Some(vec!["CMD".to_string(), "true".to_string()]));
         assert_eq!(p.diff_ids.len(), 1);
         assert!(p.config.history[0].empty_layer);
         assert!(parse(b"{\"rootfs\":{\"diff_ids\":[\"md5:1\"]}}").is_err());

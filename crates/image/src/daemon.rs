@@ -30,12 +30,7 @@ fn daemon_err(input: &str, reason: impl ToString) -> ImageError {
     }
 }
 
-pub(crate) fn open(
-    input: &str,
-    name: &str,
-    options: &Options,
-    selector: &dyn Selector,
-) -> Result<Image, ImageError> {
+pub(crate) fn open(input: &str, name: &str, options: &Options, selector: &dyn Selector) -> Result<Image, ImageError> {
     let sock = socket_path(options);
     let mut tmp = tempfile::Builder::new()
         .prefix("vigil-export-")
@@ -65,21 +60,9 @@ fn encode(name: &str) -> String {
 }
 
 /// Streams the export of `name` into `out`.
-pub(crate) fn export(
-    input: &str,
-    sock: &Path,
-    name: &str,
-    out: &mut impl Write,
-) -> Result<u64, ImageError> {
-    let stream = UnixStream::connect(sock).map_err(|e| {
-        daemon_err(
-            input,
-            format!(
-                "cannot connect to {}: {e} (is dockerd running?)",
-                sock.display()
-            ),
-        )
-    })?;
+pub(crate) fn export(input: &str, sock: &Path, name: &str, out: &mut impl Write) -> Result<u64, ImageError> {
+    let stream = UnixStream::connect(sock)
+        .map_err(|e| daemon_err(input, format!("cannot connect to {}: {e} (is dockerd running?)", sock.display())))?;
     let mut w = stream.try_clone().map_err(|e| daemon_err(input, e))?;
     write!(
         w,
@@ -104,40 +87,22 @@ pub(crate) fn export(
             break;
         }
         if let Some((k, v)) = l.split_once(':') {
-            if k.eq_ignore_ascii_case("transfer-encoding")
-                && v.trim().eq_ignore_ascii_case("chunked")
-            {
+            if k.eq_ignore_ascii_case("transfer-encoding") && v.trim().eq_ignore_ascii_case("chunked") {
                 chunked = true;
             }
         }
     }
-    let mut body: Box<dyn Read> = if chunked {
-        Box::new(Chunked {
-            inner: r,
-            left: 0,
-            done: false,
-        })
-    } else {
-        Box::new(r)
-    };
+    let mut body: Box<dyn Read> = if chunked { Box::new(Chunked { inner: r, left: 0, done: false }) } else { Box::new(r) };
     if status != 200 {
         let mut msg = String::new();
         let _ = body.take(4096).read_to_string(&mut msg);
         let msg = serde_json::from_str::<serde_json::Value>(&msg)
             .ok()
-            .and_then(|v| {
-                v.get("message")
-                    .and_then(|m| m.as_str())
-                    .map(str::to_string)
-            })
+            .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))
             .unwrap_or(msg);
-        return Err(daemon_err(
-            input,
-            format!("image {name:?}: HTTP {status}: {}", msg.trim()),
-        ));
+        return Err(daemon_err(input, format!("image {name:?}: HTTP {status}: {}", msg.trim())));
     }
-    io::copy(&mut body, out)
-        .map_err(|e| daemon_err(input, format!("export of {name:?} failed: {e}")))
+    io::copy(&mut body, out).map_err(|e| daemon_err(input, format!("export of {name:?} failed: {e}")))
 }
 
 /// HTTP/1.1 chunked transfer decoding.
@@ -160,12 +125,8 @@ impl<R: BufRead> Read for Chunked<R> {
                 self.inner.read_line(&mut line)?;
             }
             let size = line.trim().split(';').next().unwrap_or("");
-            let size = u64::from_str_radix(size, 16).map_err(|_| {
-                io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("bad chunk size {size:?}"),
-                )
-            })?;
+            let size = u64::from_str_radix(size, 16)
+                .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, format!("bad chunk size {size:?}")))?;
             if size == 0 {
                 self.done = true;
                 return Ok(0);
@@ -175,10 +136,7 @@ impl<R: BufRead> Read for Chunked<R> {
         let want = buf.len().min(self.left as usize);
         let n = self.inner.read(&mut buf[..want])?;
         if n == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "connection closed mid-chunk",
-            ));
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "connection closed mid-chunk"));
         }
         self.left -= n as u64;
         Ok(n)
@@ -210,16 +168,7 @@ mod tests {
 
     #[test]
     fn missing_socket_names_it() {
-        let err = export(
-            "docker:x",
-            Path::new("/nonexistent/docker.sock"),
-            "x",
-            &mut io::sink(),
-        )
-        .expect_err("no daemon");
-        assert!(
-            err.to_string().contains("/nonexistent/docker.sock"),
-            "{err}"
-        );
+        let err = export("docker:x", Path::new("/nonexistent/docker.sock"), "x", &mut io::sink()).expect_err("no daemon");
+        assert!(err.to_string().contains("/nonexistent/docker.sock"), "{err}");
     }
 }

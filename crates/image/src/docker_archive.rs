@@ -21,12 +21,7 @@ struct ManifestEntry {
     layers: Vec<String>,
 }
 
-pub(crate) fn open(
-    input: &str,
-    path: &Path,
-    options: &Options,
-    selector: &dyn Selector,
-) -> Result<Image, ImageError> {
+pub(crate) fn open(input: &str, path: &Path, options: &Options, selector: &dyn Selector) -> Result<Image, ImageError> {
     let store = TarStore::index(input, path)?;
     open_store(input, "docker-archive", &store, options, selector)
 }
@@ -45,8 +40,8 @@ pub(crate) fn open_store(
             input: input.to_string(),
             reason: "no manifest.json: not a docker save archive".to_string(),
         })?;
-    let entries: Vec<ManifestEntry> = serde_json::from_slice(&manifest)
-        .map_err(|e| ImageError::meta(input, "manifest.json", e))?;
+    let entries: Vec<ManifestEntry> =
+        serde_json::from_slice(&manifest).map_err(|e| ImageError::meta(input, "manifest.json", e))?;
     let entry = entries
         .into_iter()
         .next()
@@ -57,8 +52,7 @@ pub(crate) fn open_store(
             input: input.to_string(),
             blob: entry.config.clone(),
         })?;
-    let parsed =
-        config::parse(&cfg_bytes).map_err(|e| ImageError::meta(input, &entry.config, e))?;
+    let parsed = config::parse(&cfg_bytes).map_err(|e| ImageError::meta(input, &entry.config, e))?;
     if parsed.diff_ids.len() != entry.layers.len() {
         return Err(ImageError::meta(
             input,

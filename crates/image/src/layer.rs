@@ -153,10 +153,7 @@ pub(crate) fn read_layer(
         .fill_buf()
         .map_err(|e| layer_err(name, format!("cannot read: {e}")))?;
     let (decoder, compression) = if head.starts_with(&[0x1f, 0x8b]) {
-        (
-            Decoder::Gzip(flate2::bufread::MultiGzDecoder::new(buffered)),
-            "gzip",
-        )
+        (Decoder::Gzip(flate2::bufread::MultiGzDecoder::new(buffered)), "gzip")
     } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
         let d = ruzstd::decoding::StreamingDecoder::new(buffered)
             .map_err(|e| layer_err(name, format!("corrupt zstd stream: {e}")))?;
@@ -167,11 +164,7 @@ pub(crate) fn read_layer(
     let mut cap = limits.max_layer_size;
     if compression != "none" {
         if let Some(stored) = stored_size {
-            cap = cap.min(
-                stored
-                    .saturating_mul(limits.max_ratio)
-                    .max(limits.ratio_floor),
-            );
+            cap = cap.min(stored.saturating_mul(limits.max_ratio).max(limits.ratio_floor));
         }
     }
     let capped = Capped {
@@ -182,14 +175,7 @@ pub(crate) fn read_layer(
     let mut archive = tar::Archive::new(Hashing::new(capped));
     let mut index = LayerIndex::default();
     let mut entries = 0u64;
-    let result = index_entries(
-        &mut archive,
-        &mut index,
-        &mut entries,
-        selector,
-        limits,
-        name,
-    );
+    let result = index_entries(&mut archive, &mut index, &mut entries, selector, limits, name);
     let mut stack = archive.into_inner();
     if stack.inner.exceeded {
         return Err(ImageError::TooLarge {
@@ -208,17 +194,13 @@ pub(crate) fn read_layer(
                 cap,
             }
         } else {
-            layer_err(
-                name,
-                format!("truncated or corrupt after the last entry: {e}"),
-            )
+            layer_err(name, format!("truncated or corrupt after the last entry: {e}"))
         }
     })?;
     let diff_id = Digest::from_sha256_bytes(&stack.hash.finalize());
     let uncompressed_size = stack.count;
     let mut raw = stack.inner.inner.into_inner();
-    io::copy(&mut raw, &mut io::sink())
-        .map_err(|e| layer_err(name, format!("cannot read: {e}")))?;
+    io::copy(&mut raw, &mut io::sink()).map_err(|e| layer_err(name, format!("cannot read: {e}")))?;
     let raw = raw.into_inner();
     let stored = raw.count;
     raw.inner.progress.advance(raw.inner.pending);
@@ -249,17 +231,11 @@ fn index_entries<R: Read>(
         .map_err(|e| layer_err(name, format!("not a tar stream: {e}")))?;
     for entry in iter {
         let mut entry = entry.map_err(|e| {
-            layer_err(
-                name,
-                format!("truncated or corrupt tar after entry {count}: {e}"),
-            )
+            layer_err(name, format!("truncated or corrupt tar after entry {count}: {e}"))
         })?;
         *count += 1;
         if *count > limits.max_entries {
-            return Err(layer_err(
-                name,
-                format!("more than {} entries", limits.max_entries),
-            ));
+            return Err(layer_err(name, format!("more than {} entries", limits.max_entries)));
         }
         let raw_path = entry.path_bytes();
         let hostile = |reason: &str, p: &[u8]| ImageError::HostileEntry {
@@ -295,9 +271,7 @@ fn index_entries<R: Read>(
             continue;
         }
         let kind = match ty {
-            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
-                FileKind::File
-            }
+            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => FileKind::File,
             tar::EntryType::Directory => FileKind::Dir,
             tar::EntryType::Symlink => FileKind::Symlink,
             tar::EntryType::Link => FileKind::HardLink,
@@ -307,19 +281,13 @@ fn index_entries<R: Read>(
         let link_target = match kind {
             FileKind::Symlink | FileKind::HardLink => {
                 let raw = entry.link_name_bytes().unwrap_or_default();
-                let t = std::str::from_utf8(&raw)
-                    .map_err(|_| hostile("link target is not valid UTF-8", &raw_path))?;
+                let t = std::str::from_utf8(&raw).map_err(|_| hostile("link target is not valid UTF-8", &raw_path))?;
                 link.clear();
                 if kind == FileKind::HardLink {
                     // Hard links name another entry of the archive: normalise it the same way.
                     match normalize_entry(t.as_bytes(), &mut link) {
                         Ok(_) => {}
-                        Err(e) => {
-                            return Err(hostile(
-                                &format!("hard link target {t:?}: {}", e.reason()),
-                                &raw_path,
-                            ))
-                        }
+                        Err(e) => return Err(hostile(&format!("hard link target {t:?}: {}", e.reason()), &raw_path)),
                     }
                 } else {
                     link.push_str(t);
@@ -333,19 +301,15 @@ fn index_entries<R: Read>(
             let sel = selector.select(&path, mode, size);
             if sel != Select::Skip {
                 if size > limits.max_file_size {
-                    index.skipped.push((
-                        path.clone(),
-                        format!(
-                            "{size} bytes is past the cap of {} bytes",
-                            limits.max_file_size
-                        ),
-                    ));
+                    index
+                        .skipped
+                        .push((path.clone(), format!("{size} bytes is past the cap of {} bytes", limits.max_file_size)));
                 } else {
                     buf.clear();
                     buf.reserve(size as usize);
-                    entry.read_to_end(&mut buf).map_err(|e| {
-                        layer_err(name, format!("entry {path:?}: truncated content: {e}"))
-                    })?;
+                    entry
+                        .read_to_end(&mut buf)
+                        .map_err(|e| layer_err(name, format!("entry {path:?}: truncated content: {e}")))?;
                     content = match sel {
                         Select::Keep => Some(std::mem::take(&mut buf)),
                         Select::Extract => selector.extract(&path, mode, &buf),

@@ -60,11 +60,7 @@ pub struct Image {
 }
 
 /// Reads the image `spec` names.
-pub fn open(
-    spec: &SourceSpec,
-    options: &Options,
-    selector: &dyn Selector,
-) -> Result<Image, ImageError> {
+pub fn open(spec: &SourceSpec, options: &Options, selector: &dyn Selector) -> Result<Image, ImageError> {
     let input = spec.to_string();
     match spec {
         SourceSpec::DockerArchive(p) => docker_archive::open(&input, p, options, selector),

@@ -50,12 +50,7 @@ struct Manifest {
     layers: Vec<Descriptor>,
 }
 
-pub(crate) fn open_dir(
-    input: &str,
-    path: &Path,
-    options: &Options,
-    selector: &dyn Selector,
-) -> Result<Image, ImageError> {
+pub(crate) fn open_dir(input: &str, path: &Path, options: &Options, selector: &dyn Selector) -> Result<Image, ImageError> {
     if !path.join("index.json").is_file() {
         return Err(ImageError::Unrecognised {
             input: input.to_string(),
@@ -68,12 +63,7 @@ pub(crate) fn open_dir(
     open_store(input, "oci-dir", &store, options, selector)
 }
 
-pub(crate) fn open_archive(
-    input: &str,
-    path: &Path,
-    options: &Options,
-    selector: &dyn Selector,
-) -> Result<Image, ImageError> {
+pub(crate) fn open_archive(input: &str, path: &Path, options: &Options, selector: &dyn Selector) -> Result<Image, ImageError> {
     let store = TarStore::index(input, path)?;
     open_store(input, "oci-archive", &store, options, selector)
 }
@@ -86,19 +76,14 @@ fn blob_member(input: &str, digest: &str) -> Result<(String, Digest), ImageError
 }
 
 /// Reads a blob named by a descriptor and checks its digest.
-fn read_blob(
-    input: &str,
-    store: &dyn BlobStore,
-    desc: &Descriptor,
-) -> Result<(Vec<u8>, Digest), ImageError> {
+fn read_blob(input: &str, store: &dyn BlobStore, desc: &Descriptor) -> Result<(Vec<u8>, Digest), ImageError> {
     let (member, digest) = blob_member(input, &desc.digest)?;
-    let bytes =
-        store
-            .read_small(input, &member, MAX_META)?
-            .ok_or_else(|| ImageError::MissingBlob {
-                input: input.to_string(),
-                blob: member.clone(),
-            })?;
+    let bytes = store
+        .read_small(input, &member, MAX_META)?
+        .ok_or_else(|| ImageError::MissingBlob {
+            input: input.to_string(),
+            blob: member.clone(),
+        })?;
     let actual = Digest::sha256_of(&bytes);
     if digest.is_sha256() && actual != digest {
         return Err(ImageError::DigestMismatch {
@@ -121,32 +106,19 @@ struct Candidate {
     names: Vec<String>,
 }
 
-fn collect(
-    input: &str,
-    store: &dyn BlobStore,
-    index: &Index,
-    depth: usize,
-    out: &mut Vec<Candidate>,
-) -> Result<(), ImageError> {
+fn collect(input: &str, store: &dyn BlobStore, index: &Index, depth: usize, out: &mut Vec<Candidate>) -> Result<(), ImageError> {
     for d in &index.manifests {
         if is_index(&d.media_type) {
             if depth >= MAX_DEPTH {
-                return Err(ImageError::meta(
-                    input,
-                    "index.json",
-                    "indexes nested too deeply",
-                ));
+                return Err(ImageError::meta(input, "index.json", "indexes nested too deeply"));
             }
             let (bytes, _) = read_blob(input, store, d)?;
-            let nested: Index = serde_json::from_slice(&bytes)
-                .map_err(|e| ImageError::meta(input, &d.digest, e))?;
+            let nested: Index =
+                serde_json::from_slice(&bytes).map_err(|e| ImageError::meta(input, &d.digest, e))?;
             let before = out.len();
             collect(input, store, &nested, depth + 1, out)?;
             for c in &mut out[before..] {
-                for key in [
-                    "org.opencontainers.image.ref.name",
-                    "io.containerd.image.name",
-                ] {
+                for key in ["org.opencontainers.image.ref.name", "io.containerd.image.name"] {
                     if let Some(n) = d.annotations.get(key) {
                         c.names.push(n.clone());
                     }
@@ -154,22 +126,15 @@ fn collect(
             }
             continue;
         }
-        let attestation = d
-            .annotations
-            .get("vnd.docker.reference.type")
-            .map(String::as_str)
-            == Some("attestation-manifest")
+        let attestation = d.annotations.get("vnd.docker.reference.type").map(String::as_str) == Some("attestation-manifest")
             || d.platform.as_ref().is_some_and(|p| p.os == "unknown");
         if attestation {
             continue;
         }
-        let names = [
-            "io.containerd.image.name",
-            "org.opencontainers.image.ref.name",
-        ]
-        .iter()
-        .filter_map(|k| d.annotations.get(*k).cloned())
-        .collect();
+        let names = ["io.containerd.image.name", "org.opencontainers.image.ref.name"]
+            .iter()
+            .filter_map(|k| d.annotations.get(*k).cloned())
+            .collect();
         out.push(Candidate {
             desc: d.clone(),
             platform: d.platform.clone(),
@@ -180,9 +145,7 @@ fn collect(
 }
 
 fn matches(p: &DescPlatform, want: &Platform) -> bool {
-    p.os == want.os
-        && p.architecture == want.architecture
-        && (want.variant.is_empty() || p.variant == want.variant)
+    p.os == want.os && p.architecture == want.architecture && (want.variant.is_empty() || p.variant == want.variant)
 }
 
 pub(crate) fn open_store(
@@ -198,17 +161,11 @@ pub(crate) fn open_store(
             input: input.to_string(),
             reason: "no index.json: not an OCI image layout".to_string(),
         })?;
-    let index: Index = serde_json::from_slice(&index_bytes)
-        .map_err(|e| ImageError::meta(input, "index.json", e))?;
+    let index: Index = serde_json::from_slice(&index_bytes).map_err(|e| ImageError::meta(input, "index.json", e))?;
     let mut candidates = Vec::new();
     collect(input, store, &index, 0, &mut candidates)?;
     let want = &options.platform;
-    let chosen = if candidates.len() == 1
-        && candidates[0]
-            .platform
-            .as_ref()
-            .is_none_or(|p| matches(p, want) || p.os.is_empty())
-    {
+    let chosen = if candidates.len() == 1 && candidates[0].platform.as_ref().is_none_or(|p| matches(p, want) || p.os.is_empty()) {
         candidates.into_iter().next()
     } else if candidates.is_empty() {
         None
@@ -237,14 +194,12 @@ pub(crate) fn open_store(
         }
         pick
     };
-    let chosen =
-        chosen.ok_or_else(|| ImageError::meta(input, "index.json", "lists no image manifest"))?;
+    let chosen = chosen.ok_or_else(|| ImageError::meta(input, "index.json", "lists no image manifest"))?;
     let (man_bytes, man_digest) = read_blob(input, store, &chosen.desc)?;
-    let manifest: Manifest = serde_json::from_slice(&man_bytes)
-        .map_err(|e| ImageError::meta(input, &chosen.desc.digest, e))?;
+    let manifest: Manifest =
+        serde_json::from_slice(&man_bytes).map_err(|e| ImageError::meta(input, &chosen.desc.digest, e))?;
     let (cfg_bytes, cfg_digest) = read_blob(input, store, &manifest.config)?;
-    let parsed = config::parse(&cfg_bytes)
-        .map_err(|e| ImageError::meta(input, &manifest.config.digest, e))?;
+    let parsed = config::parse(&cfg_bytes).map_err(|e| ImageError::meta(input, &manifest.config.digest, e))?;
     if parsed.diff_ids.len() != manifest.layers.len() {
         return Err(ImageError::meta(
             input,
@@ -269,12 +224,7 @@ pub(crate) fn open_store(
         });
     }
     let (layers, tree, unknowns) = read_layers(input, store, &plans, selector, options)?;
-    let tags: Vec<String> = chosen
-        .names
-        .iter()
-        .filter(|n| n.contains(':') || n.contains('/'))
-        .cloned()
-        .collect();
+    let tags: Vec<String> = chosen.names.iter().filter(|n| n.contains(':') || n.contains('/')).cloned().collect();
     let name = tags
         .first()
         .cloned()

@@ -109,10 +109,7 @@ mod tests {
 
     #[test]
     fn resolves_links_inside_root() {
-        assert_eq!(
-            resolve_in_root("/etc", "../usr/lib/os-release"),
-            "/usr/lib/os-release"
-        );
+        assert_eq!(resolve_in_root("/etc", "../usr/lib/os-release"), "/usr/lib/os-release");
         assert_eq!(resolve_in_root("/etc", "../../../../x"), "/x");
         assert_eq!(resolve_in_root("/a/b", "/c"), "/c");
         assert_eq!(resolve_in_root("/", "usr/lib"), "/usr/lib");

@@ -103,8 +103,7 @@ fn sniff(arg: &str) -> Result<SourceSpec, ImageError> {
         }
         return Err(ImageError::Unrecognised {
             input: arg.to_string(),
-            reason: "a file that is neither an image archive (docker save, OCI) nor an SBOM"
-                .to_string(),
+            reason: "a file that is neither an image archive (docker save, OCI) nor an SBOM".to_string(),
         });
     }
     if arg.contains('/') && (arg.starts_with('.') || arg.starts_with('/')) {
@@ -118,9 +117,7 @@ fn member_names(p: &Path) -> std::io::Result<Vec<String>> {
     let mut out = Vec::new();
     for e in a.entries_with_seek()? {
         let e = e?;
-        let name = String::from_utf8_lossy(&e.path_bytes())
-            .trim_start_matches("./")
-            .to_string();
+        let name = String::from_utf8_lossy(&e.path_bytes()).trim_start_matches("./").to_string();
         out.push(name);
     }
     Ok(out)
@@ -172,9 +169,7 @@ impl FromStr for Platform {
                 architecture: arch.to_string(),
                 variant: variant.to_string(),
             }),
-            _ => Err(format!(
-                "platform {s:?} is not os/arch[/variant], e.g. linux/arm64"
-            )),
+            _ => Err(format!("platform {s:?} is not os/arch[/variant], e.g. linux/arm64")),
         }
     }
 }
@@ -203,22 +198,13 @@ mod tests {
             SourceSpec::parse("docker-archive:/nonexistent/x.tar"),
             Err(ImageError::NotFound(_))
         ));
-        assert_eq!(
-            SourceSpec::parse("alpine:3.19").expect("bare"),
-            SourceSpec::Docker("alpine:3.19".into())
-        );
+        assert_eq!(SourceSpec::parse("alpine:3.19").expect("bare"), SourceSpec::Docker("alpine:3.19".into()));
         let d = tempfile::tempdir().expect("tmp");
         let s = d.path().to_str().expect("utf8");
-        assert_eq!(
-            SourceSpec::parse(s).expect("dir"),
-            SourceSpec::Dir(d.path().to_path_buf())
-        );
+        assert_eq!(SourceSpec::parse(s).expect("dir"), SourceSpec::Dir(d.path().to_path_buf()));
         std::fs::write(d.path().join("index.json"), "{}").expect("write");
         std::fs::write(d.path().join("oci-layout"), "{}").expect("write");
-        assert_eq!(
-            SourceSpec::parse(s).expect("oci"),
-            SourceSpec::OciDir(d.path().to_path_buf())
-        );
+        assert_eq!(SourceSpec::parse(s).expect("oci"), SourceSpec::OciDir(d.path().to_path_buf()));
     }
 
     #[test]

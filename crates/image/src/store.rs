@@ -23,11 +23,7 @@ pub(crate) trait BlobStore: Sync {
             return Ok(None);
         };
         if size > cap {
-            return Err(ImageError::meta(
-                input,
-                name,
-                format!("{size} bytes is too large for metadata"),
-            ));
+            return Err(ImageError::meta(input, name, format!("{size} bytes is too large for metadata")));
         }
         let mut out = Vec::with_capacity(size as usize);
         r.read_to_end(&mut out)
@@ -83,19 +79,14 @@ impl TarStore {
         let total = file.metadata().map_err(|e| ImageError::io(input, e))?.len();
         let mut archive = tar::Archive::new(BufReader::with_capacity(64 << 10, file));
         let mut members = HashMap::new();
-        let entries = archive
-            .entries_with_seek()
-            .map_err(|e| ImageError::Unrecognised {
-                input: input.to_string(),
-                reason: format!("not a tar archive: {e}"),
-            })?;
+        let entries = archive.entries_with_seek().map_err(|e| ImageError::Unrecognised {
+            input: input.to_string(),
+            reason: format!("not a tar archive: {e}"),
+        })?;
         for entry in entries {
             let entry = entry.map_err(|e| ImageError::Unrecognised {
                 input: input.to_string(),
-                reason: format!(
-                    "truncated or corrupt archive after {} members: {e}",
-                    members.len()
-                ),
+                reason: format!("truncated or corrupt archive after {} members: {e}", members.len()),
             })?;
             let ty = entry.header().entry_type();
             if !(ty.is_file() || ty == tar::EntryType::Continuous) {

@@ -187,9 +187,7 @@ impl FileTree {
     pub fn squash(indexes: Vec<LayerIndex>, layers: Vec<Option<Digest>>) -> FileTree {
         let total: usize = indexes.iter().map(|l| l.recs.len()).sum();
         let mut t = FileTree {
-            arena: Arena(String::with_capacity(
-                indexes.iter().map(|l| l.arena.0.len()).sum(),
-            )),
+            arena: Arena(String::with_capacity(indexes.iter().map(|l| l.arena.0.len()).sum())),
             recs: Vec::with_capacity(total),
             index: HashTable::with_capacity(total),
             hasher: DefaultHashBuilder::default(),
@@ -217,11 +215,7 @@ impl FileTree {
 
     fn apply(&mut self, li: usize, layer: LayerIndex) {
         let mut hidden: Vec<String> = Vec::new();
-        let mut deleted: HashSet<&str> = layer
-            .whiteouts
-            .iter()
-            .map(|s| layer.arena.get(*s))
-            .collect();
+        let mut deleted: HashSet<&str> = layer.whiteouts.iter().map(|s| layer.arena.get(*s)).collect();
         let mut opaque: HashSet<&str> = layer.opaque.iter().map(|s| layer.arena.get(*s)).collect();
         let base = self.contents.len() as u32;
         let mut contents = layer.contents.into_iter();
@@ -264,9 +258,8 @@ impl FileTree {
                     self.recs.push(Rec { path: span, ..new });
                     let h = self.hash(path);
                     let (recs, arena) = (&self.recs, &self.arena);
-                    self.index.insert_unique(h, idx, |&i| {
-                        self.hasher.hash_one(arena.get(recs[i as usize].path))
-                    });
+                    self.index
+                        .insert_unique(h, idx, |&i| self.hasher.hash_one(arena.get(recs[i as usize].path)));
                     self.live += 1;
                 }
             }
@@ -303,10 +296,7 @@ impl FileTree {
             let path = self.arena.get(self.recs[i].path).to_string();
             let h = self.hash(&path);
             let (recs, arena) = (&self.recs, &self.arena);
-            if let Ok(e) = self
-                .index
-                .find_entry(h, |&j| arena.get(recs[j as usize].path) == path)
-            {
+            if let Ok(e) = self.index.find_entry(h, |&j| arena.get(recs[j as usize].path) == path) {
                 e.remove();
             }
             self.recs[i].live = false;
@@ -362,10 +352,7 @@ impl FileTree {
         let mut pending: String = path.to_string();
         'restart: loop {
             let mut cur = String::with_capacity(pending.len());
-            let comps: Vec<&str> = pending
-                .split('/')
-                .filter(|c| !c.is_empty() && *c != ".")
-                .collect();
+            let comps: Vec<&str> = pending.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
             for (ci, comp) in comps.iter().enumerate() {
                 if *comp == ".." {
                     let cut = cur.rfind('/').unwrap_or(0);
@@ -545,19 +532,9 @@ mod tests {
         let mut l = LayerIndex::default();
         dir(&mut l, "/usr/lib");
         file(&mut l, "/usr/lib/os-release", Some("ID=debian"));
-        link(
-            &mut l,
-            "/etc/os-release",
-            FileKind::Symlink,
-            "../usr/lib/os-release",
-        );
+        link(&mut l, "/etc/os-release", FileKind::Symlink, "../usr/lib/os-release");
         link(&mut l, "/lib", FileKind::Symlink, "usr/lib");
-        link(
-            &mut l,
-            "/escape",
-            FileKind::Symlink,
-            "../../../../usr/lib/os-release",
-        );
+        link(&mut l, "/escape", FileKind::Symlink, "../../../../usr/lib/os-release");
         link(&mut l, "/hard", FileKind::HardLink, "usr/lib/os-release");
         link(&mut l, "/loop1", FileKind::Symlink, "/loop2");
         link(&mut l, "/loop2", FileKind::Symlink, "loop1");

@@ -126,14 +126,7 @@ pub struct Package {
 
 impl Package {
     /// A package with its stable id computed from type, name, version and first location.
-    pub fn new(
-        ty: PackageType,
-        name: &str,
-        version: &str,
-        purl: Purl,
-        location: Location,
-        found_by: &str,
-    ) -> Package {
+    pub fn new(ty: PackageType, name: &str, version: &str, purl: Purl, location: Location, found_by: &str) -> Package {
         let mut p = Package {
             id: String::new(),
             name: name.to_string(),

@@ -71,8 +71,7 @@ impl Purl {
 
 fn encode(out: &mut String, s: &str, keep: &[u8]) {
     for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') || keep.contains(&b)
-        {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') || keep.contains(&b) {
             out.push(b as char);
         } else {
             // Writing to a String cannot fail.
@@ -232,9 +231,7 @@ mod tests {
             p.to_string(),
             "pkg:deb/debian/libstdc%2B%2B6@12.2.0-14?arch=amd64&distro=debian-12"
         );
-        let p = Purl::new("rpm", "bash", "5.1-2")
-            .qualifier("epoch", "1")
-            .qualifier("empty", "");
+        let p = Purl::new("rpm", "bash", "5.1-2").qualifier("epoch", "1").qualifier("empty", "");
         assert_eq!(p.to_string(), "pkg:rpm/bash@5.1-2?epoch=1");
     }
 
@@ -253,9 +250,7 @@ mod tests {
             let again: Purl = p.to_string().parse().expect("reparse");
             assert_eq!(p, again, "{s}");
         }
-        let p: Purl = "pkg:golang/github.com/opencontainers/runc@v1.1.12"
-            .parse()
-            .expect("purl");
+        let p: Purl = "pkg:golang/github.com/opencontainers/runc@v1.1.12".parse().expect("purl");
         assert_eq!(p.namespace.as_deref(), Some("github.com/opencontainers"));
         assert_eq!(p.name, "runc");
         assert_eq!(p.version.as_deref(), Some("v1.1.12"));
@@ -264,13 +259,7 @@ mod tests {
     #[test]
     fn rejects_garbage() {
         assert!(matches!("npm/x".parse::<Purl>(), Err(PurlError::Scheme(_))));
-        assert!(matches!(
-            "pkg:npm".parse::<Purl>(),
-            Err(PurlError::NoType(_))
-        ));
-        assert!(matches!(
-            "pkg:npm/x%zz".parse::<Purl>(),
-            Err(PurlError::Encoding(_))
-        ));
+        assert!(matches!("pkg:npm".parse::<Purl>(), Err(PurlError::NoType(_))));
+        assert!(matches!("pkg:npm/x%zz".parse::<Purl>(), Err(PurlError::Encoding(_))));
     }
 }
