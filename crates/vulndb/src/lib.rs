@@ -1,3 +1,4 @@
 //! Vulnerability advisories: feeds, the store, severity scoring, version ordering per ecosystem.
 
 pub mod cvss;
+pub mod version;

@@ -1,5 +1,5 @@
 //! Vigil's CVSS scores against reference scores computed by an independent
-//! implementation (the `cvss` package on PyPI; `tests/reference/generate.py`
+//! implementation (the `cvss` package on PyPI; `tests/reference/generate_cvss.py`
 //! regenerates the files), and against real vectors from OSV advisories.
 
 use std::path::{Path, PathBuf};
@@ -161,7 +161,7 @@ fn osv_advisory_vectors() {
     report("OSV advisories", rows.len(), &bad);
 }
 
-/// A one-off check of a larger reference file (`generate.py --exhaustive`
+/// A one-off check of a larger reference file (`generate_cvss.py --exhaustive`
 /// writes every v2 and v3 base vector) when `VIGIL_CVSS_EXTRA_REFERENCE`
 /// names it.
 #[test]

@@ -5,9 +5,9 @@ The scores come from Red Hat's `cvss` package (PyPI), an implementation of
 CVSS v2, v3.0, v3.1 and v4.0 independent of Vigil's:
 
     pip install cvss==3.6
-    python3 crates/vulndb/tests/reference/generate.py            # writes v2.tsv, v3.tsv, v4.tsv here
-    python3 crates/vulndb/tests/reference/generate.py --osv DIR  # also tests/data/osv-cvss-v3.tsv from OSV zips in DIR
-    python3 crates/vulndb/tests/reference/generate.py --exhaustive OUT.tsv [--random N]
+    python3 crates/vulndb/tests/reference/generate_cvss.py            # writes v2.tsv, v3.tsv, v4.tsv here
+    python3 crates/vulndb/tests/reference/generate_cvss.py --osv DIR  # also tests/data/osv-cvss-v3.tsv from OSV zips in DIR
+    python3 crates/vulndb/tests/reference/generate_cvss.py --exhaustive OUT.tsv [--random N]
         # every v2 and v3.0/v3.1 base vector (and N random vectors with optional
         # metrics per version), for a one-off check:
         # VIGIL_CVSS_EXTRA_REFERENCE=OUT.tsv cargo test -p vigil-vulndb --test cvss_reference
