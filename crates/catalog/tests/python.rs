@@ -39,10 +39,10 @@ fn installed_distributions_in_an_image() {
     assert_eq!(
         ids,
         vec![
-            "pkg:pypi/PyYAML@5.3",
             "pkg:pypi/attrs@25.3.0",
             "pkg:pypi/chardet@3.0.4",
             "pkg:pypi/python-debian@0.1.49",
+            "pkg:pypi/pyyaml@5.3",
             "pkg:pypi/requests@2.19.0",
             "pkg:pypi/six@1.16.0",
             "pkg:pypi/termcolor@1.1.0",

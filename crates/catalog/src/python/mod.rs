@@ -109,7 +109,7 @@ fn installed(files: &Files<'_>, f: &FileRef<'_>, layout: Layout, data: &[u8], ou
         Layout::EggInfoFile => (None, dir),
         Layout::Egg => (Some(dir), split(split(dir).0).0),
     };
-    let purl = Purl::new("pypi", &meta.name, &meta.version);
+    let purl = Purl::new("pypi", &purl_name(&meta.name), &meta.version);
     let mut p = Package::new(
         PackageType::Python,
         &meta.name,
@@ -260,8 +260,14 @@ impl Cataloger for PythonDeclaredCataloger {
     }
 }
 
+/// The purl name of a Python distribution: lowercased, `_` as `-`, as the purl specification asks
+/// for PyPI (and as Syft writes it), so the same distribution has one purl however it spells its name.
+pub fn purl_name(name: &str) -> String {
+    name.to_ascii_lowercase().replace('_', "-")
+}
+
 fn declared(files: &Files<'_>, f: &FileRef<'_>, name: &str, version: &str) -> Package {
-    let purl = Purl::new("pypi", name, version);
+    let purl = Purl::new("pypi", &purl_name(name), version);
     let loc: Location = files.location(f);
     let mut p = Package::new(PackageType::Python, name, version, purl, loc, DECLARED);
     p.set_meta("declared", "true");
