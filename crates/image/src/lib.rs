@@ -30,6 +30,7 @@ mod tree;
 use std::sync::Arc;
 
 pub use error::ImageError;
+pub use path::resolve_in_root;
 pub use progress::Progress;
 pub use select::{Limits, Select, SelectNothing, SelectPaths, Selector};
 pub use source::{Platform, SourceSpec};

@@ -20,11 +20,7 @@ fn plain(scheme: Scheme) -> Version {
 fn exercise(scheme: Scheme, input: &str) -> bool {
     match Version::parse(scheme, input) {
         Ok(v) => {
-            assert_eq!(
-                v.cmp(&v),
-                Some(Ordering::Equal),
-                "{scheme}: not equal to itself"
-            );
+            assert_eq!(v.cmp(&v), Some(Ordering::Equal), "{scheme}: not equal to itself");
             let p = plain(scheme);
             let (vp, pv) = (v.cmp(&p), p.cmp(&v));
             assert_eq!(vp.map(Ordering::reverse), pv, "{scheme}: asymmetric");
@@ -50,14 +46,7 @@ fn empty_and_blank_are_errors() {
 #[test]
 fn control_characters_are_errors() {
     for scheme in Scheme::ALL {
-        for input in [
-            "1.\x01",
-            "\x1b[31m1.0",
-            "1.0\x7f",
-            "1\u{0}2.3",
-            "1.2.3\r\n1",
-            "1.0\x08",
-        ] {
+        for input in ["1.\x01", "\x1b[31m1.0", "1.0\x7f", "1\u{0}2.3", "1.2.3\r\n1", "1.0\x08"] {
             assert!(!exercise(scheme, input), "{scheme}: {input:?} accepted");
         }
         // Only Composer takes a NUL at the end: PHP's trim() removes it.
@@ -134,23 +123,11 @@ fn huge_numbers_order_by_value() {
         (Scheme::Apk, nines.clone(), bigger.clone()),
         (Scheme::Rpm, nines.clone(), bigger.clone()),
         (Scheme::Pep440, nines.clone(), bigger.clone()),
-        (
-            Scheme::Semver,
-            format!("{nines}.0.0"),
-            format!("{bigger}.0.0"),
-        ),
-        (
-            Scheme::Go,
-            format!("v{nines}.0.0"),
-            format!("v{bigger}.0.0"),
-        ),
+        (Scheme::Semver, format!("{nines}.0.0"), format!("{bigger}.0.0")),
+        (Scheme::Go, format!("v{nines}.0.0"), format!("v{bigger}.0.0")),
         (Scheme::Maven, nines.clone(), bigger.clone()),
         (Scheme::RubyGems, nines.clone(), bigger.clone()),
-        (
-            Scheme::Composer,
-            format!("1.{nines}"),
-            format!("1.{bigger}"),
-        ),
+        (Scheme::Composer, format!("1.{nines}"), format!("1.{bigger}")),
     ];
     for (scheme, a, b) in cases {
         assert_eq!(compare(scheme, &a, &b), Ok(Ordering::Less), "{scheme}");
@@ -159,10 +136,7 @@ fn huge_numbers_order_by_value() {
         let same = compare(scheme, &zeros, &a);
         // Leading zeros: equal where the scheme reads numbers, an error
         // where it forbids them.
-        assert!(
-            matches!(same, Ok(Ordering::Equal) | Err(_)),
-            "{scheme}: {same:?}"
-        );
+        assert!(matches!(same, Ok(Ordering::Equal) | Err(_)), "{scheme}: {same:?}");
     }
     // NuGet caps numbers at Int32.MaxValue.
     assert!(Version::parse(Scheme::NuGet, &nines).is_err());

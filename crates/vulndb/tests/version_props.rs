@@ -11,10 +11,7 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use vigil_vulndb::version::{Scheme, Version};
 
-fn versions(
-    scheme: Scheme,
-    pattern: &'static str,
-) -> impl Strategy<Value = Vec<(String, Version)>> {
+fn versions(scheme: Scheme, pattern: &'static str) -> impl Strategy<Value = Vec<(String, Version)>> {
     let one = pattern.prop_filter_map("rejected by the scheme", move |s: String| {
         Version::parse(scheme, &s).ok().map(|v| (s, v))
     });
@@ -36,15 +33,7 @@ fn check_total_order(vs: &[(String, Version)]) -> Result<(), TestCaseError> {
             for c in vs {
                 let (bc, ac) = (order(b, c)?, order(a, c)?);
                 if ab != Greater && bc != Greater {
-                    prop_assert!(
-                        ac != Greater,
-                        "{} <= {} <= {} but {} > {}",
-                        a.0,
-                        b.0,
-                        c.0,
-                        a.0,
-                        c.0
-                    );
+                    prop_assert!(ac != Greater, "{} <= {} <= {} but {} > {}", a.0, b.0, c.0, a.0, c.0);
                 }
                 if ab == Equal {
                     prop_assert_eq!(ac, bc, "{} == {} but they differ against {}", a.0, b.0, c.0);
@@ -56,19 +45,16 @@ fn check_total_order(vs: &[(String, Version)]) -> Result<(), TestCaseError> {
 }
 
 const DPKG: &str = "([0-2]:)?[0-9]{1,2}([.+~a-cA~][0-9]{0,2}){0,3}(-[0-9a-c.~+]{1,4})?";
-const APK: &str =
-    "[0-9]{1,2}(\\.[0-9]{1,2}){0,2}[a-c]?(_(alpha|rc|p|git)[0-9]?){0,2}(~[0-9a-f]{1,2})?(-r[0-9])?";
+const APK: &str = "[0-9]{1,2}(\\.[0-9]{1,2}){0,2}[a-c]?(_(alpha|rc|p|git)[0-9]?){0,2}(~[0-9a-f]{1,2})?(-r[0-9])?";
 const RPM: &str = "([0-2]:)?[0-9a-c]{1,2}([._~^][0-9a-c]{0,2}){0,3}(-[0-9a-c.~^]{0,4})?";
 const PEP440: &str = "([0-2]!)?[0-9]{1,2}(\\.[0-9]){0,2}((a|b|rc|alpha|c)[0-9]?)?(\\.post[0-9])?(\\.dev[0-9])?(\\+[a-c0-9]{1,2}(\\.[a-c0-9]{1,2}){0,2})?";
-const SEMVER: &str =
-    "v?[0-9]\\.[0-9]\\.[0-9](-[0-9a-cA-]{1,2}(\\.[0-9a-c]{1,2}){0,2})?(\\+[0-9a-c]{1,2})?";
-const GO: &str = "v[0-9](\\.[0-9](\\.[0-9](-(0|pre)(\\.[0-9]|\\.2019110902193[0-9]-[0-9a-f]{2})?)?(\\+incompatible)?)?)?";
+const SEMVER: &str = "v?[0-9]\\.[0-9]\\.[0-9](-[0-9a-cA-]{1,2}(\\.[0-9a-c]{1,2}){0,2})?(\\+[0-9a-c]{1,2})?";
+const GO: &str =
+    "v[0-9](\\.[0-9](\\.[0-9](-(0|pre)(\\.[0-9]|\\.2019110902193[0-9]-[0-9a-f]{2})?)?(\\+incompatible)?)?)?";
 const MAVEN: &str = "[0-9]{1,2}(\\.[0-9]{1,2}){0,3}(-?([0-9]|(alpha|a|beta|b|m|rc|cr|snapshot|ga|final|sp|foo|jre)([-.]?[0-9])?)){0,2}(-SNAPSHOT)?";
 const RUBYGEMS: &str = "[0-9](\\.[0-9a-cA]{1,2}){0,4}(-[0-9a-c]{1,2}(\\.[0-9a-c]){0,2})?";
-const NUGET: &str =
-    "[0-9](\\.[0-9]){0,3}(-[0-9a-cA-C-]{1,2}(\\.[0-9a-cA]{1,2}){0,2})?(\\+[a-c0-9]{1,2})?";
-const COMPOSER: &str =
-    "v?[0-9](\\.[0-9]){0,3}([-.]?(alpha|beta|RC|a|b|p|pl|patch|stable|Stable)[0-9]?)?(-dev)?";
+const NUGET: &str = "[0-9](\\.[0-9]){0,3}(-[0-9a-cA-C-]{1,2}(\\.[0-9a-cA]{1,2}){0,2})?(\\+[a-c0-9]{1,2})?";
+const COMPOSER: &str = "v?[0-9](\\.[0-9]){0,3}([-.]?(alpha|beta|RC|a|b|p|pl|patch|stable|Stable)[0-9]?)?(-dev)?";
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]

@@ -43,9 +43,7 @@ fn check_pairs(scheme: Scheme, name: &str) -> usize {
         for (x, y, want) in [(a, b, want), (b, a, want.reverse())] {
             match compare(scheme, x, y) {
                 Ok(got) if got == want => {}
-                got => failures.push(format!(
-                    "{name}:{n}: {x} vs {y}: want {want:?}, got {got:?}"
-                )),
+                got => failures.push(format!("{name}:{n}: {x} vs {y}: want {want:?}, got {got:?}")),
             }
         }
     }
@@ -69,9 +67,7 @@ fn check_valid(scheme: Scheme, name: &str) -> usize {
         count += 1;
         let got = Version::parse(scheme, &input);
         if got.is_ok() != accepted {
-            failures.push(format!(
-                "{name}:{n}: {input:?}: tool accepts: {accepted}, we: {got:?}"
-            ));
+            failures.push(format!("{name}:{n}: {input:?}: tool accepts: {accepted}, we: {got:?}"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -147,9 +143,7 @@ fn composer_matches_composer_and_version_compare() {
             _ => false,
         };
         if !ok {
-            failures.push(format!(
-                "{name}:{n}: {input:?}: Composer {want:?}, we {got:?}"
-            ));
+            failures.push(format!("{name}:{n}: {input:?}: Composer {want:?}, we {got:?}"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -2,6 +2,8 @@
 //! relative to the site-packages directory) and `*.egg-info/installed-files.txt` (one path a line,
 //! relative to the egg-info directory). Paths are resolved to absolute paths inside the image root.
 
+use vigil_image::resolve_in_root;
+
 /// Why a RECORD file could not be read.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
@@ -19,7 +21,7 @@ pub fn parse_record(text: &str, site_packages: &str) -> Result<Vec<String>, Reco
         }
         let path = first_field(line).ok_or(RecordError::Unterminated(i + 1))?;
         if !path.is_empty() {
-            out.push(join_in_root(site_packages, &path));
+            out.push(resolve_in_root(site_packages, &path));
         }
     }
     Ok(out)
@@ -30,7 +32,7 @@ pub fn parse_installed_files(text: &str, dir: &str) -> Vec<String> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .map(|l| join_in_root(dir, l))
+        .map(|l| resolve_in_root(dir, l))
         .collect()
 }
 
@@ -55,32 +57,6 @@ fn first_field(line: &str) -> Option<String> {
         }
     }
     None
-}
-
-/// Joins `rel` onto the absolute directory `dir`; `..` never climbs above the root. An absolute
-/// `rel` is taken from the root.
-pub fn join_in_root(dir: &str, rel: &str) -> String {
-    let mut out = String::with_capacity(dir.len() + rel.len() + 1);
-    if !rel.starts_with('/') {
-        out.push_str(dir.trim_end_matches('/'));
-    }
-    for comp in rel.split('/') {
-        match comp {
-            "" | "." => {}
-            ".." => {
-                let cut = out.rfind('/').unwrap_or(0);
-                out.truncate(cut);
-            }
-            c => {
-                out.push('/');
-                out.push_str(c);
-            }
-        }
-    }
-    if out.is_empty() {
-        out.push('/');
-    }
-    out
 }
 
 #[cfg(test)]
@@ -108,9 +84,9 @@ mod tests {
 
     #[test]
     fn paths_stay_inside_the_root() {
-        assert_eq!(join_in_root("/a/b", "../../../../etc/passwd"), "/etc/passwd");
-        assert_eq!(join_in_root("/a/b", "/usr/bin/x"), "/usr/bin/x");
-        assert_eq!(join_in_root("/a", ".."), "/");
+        assert_eq!(resolve_in_root("/a/b", "../../../../etc/passwd"), "/etc/passwd");
+        assert_eq!(resolve_in_root("/a/b", "/usr/bin/x"), "/usr/bin/x");
+        assert_eq!(resolve_in_root("/a", ".."), "/");
     }
 
     #[test]

@@ -134,10 +134,7 @@ fn parse(s: &str) -> Result<ApkVersion, &'static str> {
                 if kind > Kind::SuffixNumber {
                     return Err("a suffix may not follow a hash or revision");
                 }
-                let len = b[at + 1..]
-                    .iter()
-                    .take_while(|c| c.is_ascii_lowercase())
-                    .count();
+                let len = b[at + 1..].iter().take_while(|c| c.is_ascii_lowercase()).count();
                 let name = &s[at + 1..at + 1 + len];
                 let token = if let Some(i) = PRE_SUFFIXES.iter().position(|&p| p == name) {
                     Token::PreSuffix(i as u8)
@@ -194,9 +191,7 @@ impl Ord for ApkVersion {
     fn cmp(&self, other: &Self) -> Ordering {
         // Both token lists end with `End`, which nothing follows, so plain
         // lexicographic order never compares past it.
-        self.first
-            .cmp(&other.first)
-            .then_with(|| self.rest.cmp(&other.rest))
+        self.first.cmp(&other.first).then_with(|| self.rest.cmp(&other.rest))
     }
 }
 

@@ -66,9 +66,7 @@ impl ComposerVersion {
                 parts: parts(&normalized),
                 normalized: normalized.into_boxed_str(),
             }),
-            Err(Fault::Invalid(reason)) => {
-                Err(VersionError::invalid(Scheme::Composer, input, reason))
-            }
+            Err(Fault::Invalid(reason)) => Err(VersionError::invalid(Scheme::Composer, input, reason)),
             Err(Fault::Branch) => Err(VersionError::unordered(
                 Scheme::Composer,
                 input,
@@ -103,9 +101,7 @@ fn normalize(input: &str) -> Result<String, Fault> {
     }
     v = strip_alias(v);
     v = strip_stability_flag(v);
-    if matches!(v, "master" | "trunk" | "default")
-        || v.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("dev-"))
-    {
+    if matches!(v, "master" | "trunk" | "default") || v.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("dev-")) {
         return Err(Fault::Branch);
     }
     v = strip_build(v);
@@ -228,12 +224,10 @@ fn date_groups(rest: &[u8], groups: usize) -> bool {
 fn modifier(rest: &str, mut out: String) -> Option<String> {
     let b = rest.as_bytes();
     let mut at = usize::from(matches!(b.first(), Some(b'.' | b'_' | b'-')));
-    let words = [
-        "stable", "beta", "b", "rc", "alpha", "a", "patch", "pl", "p",
-    ];
-    let word = words.iter().find(|w| {
-        b.len() >= at + w.len() && b[at..at + w.len()].eq_ignore_ascii_case(w.as_bytes())
-    });
+    let words = ["stable", "beta", "b", "rc", "alpha", "a", "patch", "pl", "p"];
+    let word = words
+        .iter()
+        .find(|w| b.len() >= at + w.len() && b[at..at + w.len()].eq_ignore_ascii_case(w.as_bytes()));
     let mut stability = None;
     if let Some(word) = word {
         let original = &rest[at..at + word.len()];
@@ -320,10 +314,7 @@ fn parts(normalized: &str) -> Box<[Part]> {
             out.push(Part::Number(Num::from_digits(&normalized[at..at + len])));
             at += len;
         } else if c.is_ascii_alphabetic() {
-            let len = b[at..]
-                .iter()
-                .take_while(|c| c.is_ascii_alphabetic())
-                .count();
+            let len = b[at..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
             out.push(Part::Word(word_rank(&normalized[at..at + len])));
             at += len;
         } else {
@@ -454,10 +445,7 @@ mod tests {
     fn branches_are_unordered() {
         for branch in ["dev-master", "DEV-feature/x", "master", "trunk", "default"] {
             let err = ComposerVersion::parse(branch).expect_err("must be rejected");
-            assert!(
-                matches!(err, VersionError::Unordered { .. }),
-                "{branch}: {err}"
-            );
+            assert!(matches!(err, VersionError::Unordered { .. }), "{branch}: {err}");
         }
         for bad in [
             "",
@@ -470,10 +458,7 @@ mod tests {
             "dev",
         ] {
             let err = ComposerVersion::parse(bad).expect_err("must be rejected");
-            assert!(
-                matches!(err, VersionError::Invalid { .. }),
-                "{bad:?}: {err}"
-            );
+            assert!(matches!(err, VersionError::Invalid { .. }), "{bad:?}: {err}");
         }
     }
 }

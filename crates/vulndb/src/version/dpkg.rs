@@ -63,10 +63,7 @@ fn parse(input: &str) -> Result<DpkgVersion, &'static str> {
     let Some(start) = start else {
         return Err("version string is empty");
     };
-    let end = bytes
-        .iter()
-        .rposition(|&b| !is_c_space(b))
-        .map_or(start, |e| e + 1);
+    let end = bytes.iter().rposition(|&b| !is_c_space(b)).map_or(start, |e| e + 1);
     let s = &input[start..end];
     if s.bytes().any(is_c_space) {
         return Err("version string has embedded spaces");
@@ -218,10 +215,7 @@ mod tests {
     #[test]
     fn splits_epoch_upstream_revision() {
         let x = v("2:1.2-3-4ubuntu1");
-        assert_eq!(
-            (x.epoch(), x.upstream(), x.revision()),
-            (2, "1.2-3", "4ubuntu1")
-        );
+        assert_eq!((x.epoch(), x.upstream(), x.revision()), (2, "1.2-3", "4ubuntu1"));
         let y = v(" 1.0 ");
         assert_eq!((y.epoch(), y.upstream(), y.revision()), (0, "1.0", ""));
         assert_eq!(v("1:2:3").upstream(), "2:3");

@@ -164,9 +164,7 @@ fn parse(input: &str) -> Result<MavenVersion, &'static str> {
         }
         current(&mut levels).push(Item::parse(digits, &s[start..]));
     }
-    Ok(MavenVersion {
-        items: flatten(levels),
-    })
+    Ok(MavenVersion { items: flatten(levels) })
 }
 
 fn current(levels: &mut Vec<Vec<Item>>) -> &mut Vec<Item> {

@@ -106,8 +106,9 @@ impl Scheme {
         Some(match base {
             "Debian" | "Ubuntu" => Scheme::Dpkg,
             "Alpine" | "Wolfi" | "Chainguard" => Scheme::Apk,
-            "Red Hat" | "Rocky Linux" | "AlmaLinux" | "openSUSE" | "SUSE" | "Mageia"
-            | "openEuler" | "Photon OS" => Scheme::Rpm,
+            "Red Hat" | "Rocky Linux" | "AlmaLinux" | "openSUSE" | "SUSE" | "Mageia" | "openEuler" | "Photon OS" => {
+                Scheme::Rpm
+            }
             "PyPI" => Scheme::Pep440,
             "npm" | "crates.io" | "Hex" => Scheme::Semver,
             "Go" => Scheme::Go,
@@ -190,9 +191,7 @@ impl VersionError {
     /// The scheme the string was parsed for.
     pub fn scheme(&self) -> Scheme {
         match self {
-            VersionError::Invalid { scheme, .. } | VersionError::Unordered { scheme, .. } => {
-                *scheme
-            }
+            VersionError::Invalid { scheme, .. } | VersionError::Unordered { scheme, .. } => *scheme,
         }
     }
 
@@ -387,10 +386,7 @@ mod tests {
         for scheme in Scheme::ALL {
             let err = Version::parse(scheme, "").expect_err("must be rejected");
             assert_eq!(err.scheme(), scheme);
-            assert!(
-                matches!(err, VersionError::Invalid { .. }),
-                "{scheme}: {err}"
-            );
+            assert!(matches!(err, VersionError::Invalid { .. }), "{scheme}: {err}");
         }
     }
 }

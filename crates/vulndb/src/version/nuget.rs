@@ -66,9 +66,7 @@ fn parse(input: &str) -> Result<NuGetVersion, &'static str> {
 
     let mut numbers = [0u32; 4];
     for (index, part) in numbers_text.split('.').enumerate() {
-        let slot = numbers
-            .get_mut(index)
-            .ok_or("more than four version numbers")?;
+        let slot = numbers.get_mut(index).ok_or("more than four version numbers")?;
         if part.is_empty() || digit_run(part.as_bytes()) != part.len() {
             return Err("version numbers must be digits");
         }
@@ -122,14 +120,14 @@ fn fits_i32(digits: &str) -> Option<u32> {
 
 impl Ord for NuGetVersion {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.numbers.cmp(&other.numbers).then_with(|| {
-            match (self.labels.is_empty(), other.labels.is_empty()) {
+        self.numbers
+            .cmp(&other.numbers)
+            .then_with(|| match (self.labels.is_empty(), other.labels.is_empty()) {
                 (true, true) => Ordering::Equal,
                 (true, false) => Ordering::Greater,
                 (false, true) => Ordering::Less,
                 (false, false) => self.labels.cmp(&other.labels),
-            }
-        })
+            })
     }
 }
 

@@ -99,10 +99,7 @@ mod tests {
         assert_eq!(cmp_digits(b"000", b""), Ordering::Equal);
         let long_a = "1".repeat(400);
         let long_b = format!("{}2", "1".repeat(399));
-        assert_eq!(
-            cmp_digits(long_a.as_bytes(), long_b.as_bytes()),
-            Ordering::Less
-        );
+        assert_eq!(cmp_digits(long_a.as_bytes(), long_b.as_bytes()), Ordering::Less);
         assert_eq!(digit_run(b"123abc"), 3);
     }
 }

@@ -94,10 +94,7 @@ impl<'a> Parser<'a> {
     fn new(input: &'a str) -> Self {
         let b = input.as_bytes();
         let start = b.iter().position(|&c| !is_py_space(c)).unwrap_or(b.len());
-        let end = b
-            .iter()
-            .rposition(|&c| !is_py_space(c))
-            .map_or(start, |e| e + 1);
+        let end = b.iter().rposition(|&c| !is_py_space(c)).map_or(start, |e| e + 1);
         Parser {
             s: &input[start..end.max(start)],
             at: 0,
@@ -127,9 +124,9 @@ impl<'a> Parser<'a> {
     /// Takes the first word of `words` found here (case-insensitive).
     fn word(&mut self, words: &[&'static str]) -> Option<&'static str> {
         let rest = &self.s.as_bytes()[self.at..];
-        let found = words.iter().find(|w| {
-            rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w.as_bytes())
-        })?;
+        let found = words
+            .iter()
+            .find(|w| rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w.as_bytes()))?;
         self.at += found.len();
         Some(found)
     }
@@ -166,13 +163,7 @@ impl<'a> Parser<'a> {
         } else {
             release.push(first);
         }
-        while self.peek() == Some(b'.')
-            && self
-                .s
-                .as_bytes()
-                .get(self.at + 1)
-                .is_some_and(u8::is_ascii_digit)
-        {
+        while self.peek() == Some(b'.') && self.s.as_bytes().get(self.at + 1).is_some_and(u8::is_ascii_digit) {
             self.at += 1;
             release.extend(self.digits());
         }
@@ -193,12 +184,8 @@ impl<'a> Parser<'a> {
                 (kind, n)
             });
 
-        let implicit_post = self.peek() == Some(b'-')
-            && self
-                .s
-                .as_bytes()
-                .get(self.at + 1)
-                .is_some_and(u8::is_ascii_digit);
+        let implicit_post =
+            self.peek() == Some(b'-') && self.s.as_bytes().get(self.at + 1).is_some_and(u8::is_ascii_digit);
         let post = if implicit_post {
             self.at += 1;
             self.digits()
@@ -232,10 +219,7 @@ impl<'a> Parser<'a> {
         let mut segments = Vec::new();
         loop {
             let rest = &self.s.as_bytes()[self.at..];
-            let len = rest
-                .iter()
-                .take_while(|c| c.is_ascii_alphanumeric())
-                .count();
+            let len = rest.iter().take_while(|c| c.is_ascii_alphanumeric()).count();
             if len == 0 {
                 return Err("empty local version segment");
             }

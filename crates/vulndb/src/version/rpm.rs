@@ -141,11 +141,7 @@ fn vercmp(a: &[u8], b: &[u8]) -> Ordering {
         j += b[j..].iter().take_while(|c| class(c)).count();
         if sj == j {
             // Segments of different kinds: numeric is newer.
-            return if numeric {
-                Ordering::Greater
-            } else {
-                Ordering::Less
-            };
+            return if numeric { Ordering::Greater } else { Ordering::Less };
         }
         let ord = if numeric {
             cmp_digits(&a[si..i], &b[sj..j])
@@ -207,10 +203,7 @@ mod tests {
         let y = v("1.2-3-4");
         assert_eq!((y.version(), y.release()), ("1.2-3", Some("4")));
         let z = v(":1.2");
-        assert_eq!(
-            (z.epoch.clone(), z.version(), z.release()),
-            (Num::ZERO, "1.2", None)
-        );
+        assert_eq!((z.epoch.clone(), z.version(), z.release()), (Num::ZERO, "1.2", None));
         // Not an epoch: the digits do not run up to the colon.
         assert_eq!(v("a:1").version(), "a:1");
     }

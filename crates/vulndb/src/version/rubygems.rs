@@ -56,10 +56,7 @@ impl GemVersion {
 fn parse(input: &str) -> Result<GemVersion, &'static str> {
     let b = input.as_bytes();
     let start = b.iter().position(|&c| !is_ruby_space(c)).unwrap_or(b.len());
-    let end = b
-        .iter()
-        .rposition(|&c| !is_ruby_space(c))
-        .map_or(start, |e| e + 1);
+    let end = b.iter().rposition(|&c| !is_ruby_space(c)).map_or(start, |e| e + 1);
     let s = &input[start..end.max(start)];
     if s.is_empty() {
         return Err("version string is empty");
@@ -76,10 +73,7 @@ fn parse(input: &str) -> Result<GemVersion, &'static str> {
             segments.push(Segment::Number(Num::from_digits(&s[at..at + len])));
             at += len;
         } else if c.is_ascii_alphabetic() {
-            let len = bytes[at..]
-                .iter()
-                .take_while(|c| c.is_ascii_alphabetic())
-                .count();
+            let len = bytes[at..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
             segments.push(Segment::Text(s[at..at + len].into()));
             at += len;
         } else {

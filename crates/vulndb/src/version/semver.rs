@@ -236,15 +236,7 @@ mod tests {
         assert_eq!(go("1.2.3"), go("v1.2.3"));
         assert_eq!(go("v2.0.0+incompatible"), go("v2.0.0"));
         assert!(go("v2.0.0+incompatible") < go("v2.0.1"));
-        for bad in [
-            "v1.2-pre",
-            "v1-pre",
-            "v1.2+meta",
-            "v01.2.3",
-            "V1.2.3",
-            "v1.2.3.4",
-            "",
-        ] {
+        for bad in ["v1.2-pre", "v1-pre", "v1.2+meta", "v01.2.3", "V1.2.3", "v1.2.3.4", ""] {
             assert!(SemVersion::parse_go(bad).is_err(), "{bad:?}");
         }
     }
