@@ -1,0 +1,1 @@
+//! Vulnerability advisories: feeds, the store, severity scoring, version ordering per ecosystem.
