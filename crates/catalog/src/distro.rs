@@ -19,7 +19,10 @@ pub fn wants(path: &str) -> bool {
 /// Reads the distribution from the tree; `None` when no release file is there.
 pub fn detect(tree: &FileTree) -> Option<Distro> {
     for path in ["/etc/os-release", "/usr/lib/os-release"] {
-        if let Some(d) = tree.content(path).and_then(|c| parse_os_release(&String::from_utf8_lossy(c))) {
+        if let Some(d) = tree
+            .content(path)
+            .and_then(|c| parse_os_release(&String::from_utf8_lossy(c)))
+        {
             return Some(d);
         }
     }
@@ -36,7 +39,11 @@ pub fn detect(tree: &FileTree) -> Option<Distro> {
         let major = v.split('.').next().unwrap_or("").to_string();
         return Some(Distro {
             id: "debian".into(),
-            version_id: if major.chars().all(|c| c.is_ascii_digit()) { major } else { String::new() },
+            version_id: if major.chars().all(|c| c.is_ascii_digit()) {
+                major
+            } else {
+                String::new()
+            },
             name: "Debian GNU/Linux".into(),
             ..Distro::default()
         });

@@ -77,9 +77,8 @@ impl Catalogers {
         }
         let mut packages = found.packages;
         drop_owned_binaries(&mut packages);
-        packages.sort_by(|a, b| {
-            (a.ty, &a.name, &a.version, &a.locations).cmp(&(b.ty, &b.name, &b.version, &b.locations))
-        });
+        packages
+            .sort_by(|a, b| (a.ty, &a.name, &a.version, &a.locations).cmp(&(b.ty, &b.name, &b.version, &b.locations)));
         packages.dedup_by(|a, b| a.id == b.id);
         Catalog {
             distro,

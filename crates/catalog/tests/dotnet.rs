@@ -23,8 +23,7 @@ fn scan() -> Catalog {
     cats.run(&image.tree, Scope::Image)
 }
 
-const PYNET: &str =
-    "/usr/local/lib/python3.11/site-packages/pythonnet/runtime/Python.Runtime.deps.json";
+const PYNET: &str = "/usr/local/lib/python3.11/site-packages/pythonnet/runtime/Python.Runtime.deps.json";
 
 #[test]
 fn sdk_written_deps_json() {
@@ -71,10 +70,7 @@ fn sdk_written_deps_json() {
         .iter()
         .find(|p| p.name == "Python.Runtime")
         .expect("root project");
-    assert_eq!(
-        root.metadata.get("type").map(String::as_str),
-        Some("project")
-    );
+    assert_eq!(root.metadata.get("type").map(String::as_str), Some("project"));
     assert_eq!(root.metadata.get("sha512"), None);
 }
 
@@ -88,10 +84,7 @@ fn app_project_but_not_its_project_references_or_runtime_pack() {
         .map(|p| p.purl.to_string())
         .collect();
     got.sort();
-    assert_eq!(
-        got,
-        ["pkg:nuget/Newtonsoft.Json@13.0.3", "pkg:nuget/WebApp@2.4.0"]
-    );
+    assert_eq!(got, ["pkg:nuget/Newtonsoft.Json@13.0.3", "pkg:nuget/WebApp@2.4.0"]);
 }
 
 #[test]

@@ -68,10 +68,7 @@ fn write(root: &Path, path: &str, data: &[u8]) {
 fn fat_jar_is_named_by_its_own_pom_not_the_shaded_one() {
     let c = scan(&fixture());
     let own = by_virtual_path(&c, "/opt/app/fat-app-2.0.0.jar");
-    assert_eq!(
-        (own.name.as_str(), own.version.as_str()),
-        ("fat-app", "2.0.0")
-    );
+    assert_eq!((own.name.as_str(), own.version.as_str()), ("fat-app", "2.0.0"));
     assert_eq!(own.purl.to_string(), "pkg:maven/org.example/fat-app@2.0.0");
     assert_eq!(own.ty, PackageType::JavaArchive);
     assert_eq!(meta(own, "group_id"), Some("org.example"));
@@ -82,10 +79,7 @@ fn fat_jar_is_named_by_its_own_pom_not_the_shaded_one() {
     assert_eq!(own.found_by, "java-archive-cataloger");
 
     let shaded = by_virtual_path(&c, "/opt/app/fat-app-2.0.0.jar:com.google.guava:guava");
-    assert_eq!(
-        shaded.purl.to_string(),
-        "pkg:maven/com.google.guava/guava@31.1-jre"
-    );
+    assert_eq!(shaded.purl.to_string(), "pkg:maven/com.google.guava/guava@31.1-jre");
     assert_eq!(shaded.locations[0].path, "/opt/app/fat-app-2.0.0.jar");
     assert_eq!(meta(shaded, "main_class"), None);
     let in_fat = c
@@ -102,18 +96,12 @@ fn war_reports_itself_and_its_nested_jars() {
     let war = by_virtual_path(&c, "/usr/local/tomcat/webapps/shop.war");
     assert_eq!(war.purl.to_string(), "pkg:maven/org.example/shop@1.0.0");
 
-    let a = by_virtual_path(
-        &c,
-        "/usr/local/tomcat/webapps/shop.war:WEB-INF/lib/lib-a-1.0.1.jar",
-    );
+    let a = by_virtual_path(&c, "/usr/local/tomcat/webapps/shop.war:WEB-INF/lib/lib-a-1.0.1.jar");
     assert_eq!(a.purl.to_string(), "pkg:maven/org.example.libs/lib-a@1.0.1");
     assert_eq!(a.locations[0].path, "/usr/local/tomcat/webapps/shop.war");
 
     // No Maven metadata and no version in the file name: the manifest gives version and group.
-    let b = by_virtual_path(
-        &c,
-        "/usr/local/tomcat/webapps/shop.war:WEB-INF/lib/lib-b.jar",
-    );
+    let b = by_virtual_path(&c, "/usr/local/tomcat/webapps/shop.war:WEB-INF/lib/lib-b.jar");
     assert_eq!((b.name.as_str(), b.version.as_str()), ("lib-b", "3.1"));
     assert_eq!(b.purl.to_string(), "pkg:maven/org.example.b/lib-b@3.1");
     assert_eq!(b.licenses, vec!["MIT", "Apache-2.0"]);
@@ -124,10 +112,7 @@ fn war_reports_itself_and_its_nested_jars() {
 fn ear_nests_a_war_nesting_jars() {
     let c = scan(&fixture());
     let ear = by_virtual_path(&c, "/opt/jboss/deployments/enterprise.ear");
-    assert_eq!(
-        (ear.name.as_str(), ear.version.as_str()),
-        ("enterprise", "7.2")
-    );
+    assert_eq!((ear.name.as_str(), ear.version.as_str()), ("enterprise", "7.2"));
     // No group anywhere: the name stands in, as Syft does.
     assert_eq!(ear.purl.to_string(), "pkg:maven/enterprise/enterprise@7.2");
     let war = by_virtual_path(&c, "/opt/jboss/deployments/enterprise.ear:shop.war");
@@ -137,10 +122,7 @@ fn ear_nests_a_war_nesting_jars() {
         "/opt/jboss/deployments/enterprise.ear:shop.war:WEB-INF/lib/lib-b.jar",
     );
     assert_eq!(deep.version, "3.1");
-    let lib = by_virtual_path(
-        &c,
-        "/opt/jboss/deployments/enterprise.ear:lib/lib-a-1.0.1.jar",
-    );
+    let lib = by_virtual_path(&c, "/opt/jboss/deployments/enterprise.ear:lib/lib-a-1.0.1.jar");
     assert_eq!(lib.version, "1.0.1");
     let in_ear = c
         .packages
@@ -154,14 +136,8 @@ fn ear_nests_a_war_nesting_jars() {
 fn osgi_bundle_without_maven_metadata() {
     let c = scan(&fixture());
     let p = by_virtual_path(&c, "/usr/share/java/osgi-tool.jar");
-    assert_eq!(
-        (p.name.as_str(), p.version.as_str()),
-        ("osgi-tool", "5.1.0")
-    );
-    assert_eq!(
-        p.purl.to_string(),
-        "pkg:maven/org.example.osgi.tool/osgi-tool@5.1.0"
-    );
+    assert_eq!((p.name.as_str(), p.version.as_str()), ("osgi-tool", "5.1.0"));
+    assert_eq!(p.purl.to_string(), "pkg:maven/org.example.osgi.tool/osgi-tool@5.1.0");
     assert_eq!(p.licenses, vec!["EPL-2.0"]);
 }
 
@@ -176,20 +152,14 @@ fn renamed_jars_are_named_by_their_only_pom() {
     );
     assert_eq!(meta(ep, "artifact_id"), Some("error_prone_annotation"));
     let core = by_virtual_path(&c, "/usr/share/java/maven3-core.jar");
-    assert_eq!(
-        core.purl.to_string(),
-        "pkg:maven/org.apache.maven/maven-core@3.8.7"
-    );
+    assert_eq!(core.purl.to_string(), "pkg:maven/org.apache.maven/maven-core@3.8.7");
     // Each reported once, not again as a package nested in itself.
     for path in [
         "/usr/share/java/error-prone-annotation.jar",
         "/usr/share/java/maven3-core.jar",
     ] {
         assert_eq!(
-            c.packages
-                .iter()
-                .filter(|p| p.locations[0].path == path)
-                .count(),
+            c.packages.iter().filter(|p| p.locations[0].path == path).count(),
             1,
             "{path}"
         );
@@ -206,11 +176,7 @@ fn every_package_of_the_fixture_and_the_unreadable_file() {
     let u = &c.unknowns[0];
     assert_eq!(u.path, "/opt/app/broken.jar");
     assert_eq!(u.found_by, "java-archive-cataloger");
-    assert!(
-        u.reason.starts_with("not a readable zip archive"),
-        "{}",
-        u.reason
-    );
+    assert!(u.reason.starts_with("not a readable zip archive"), "{}", u.reason);
 }
 
 #[test]
@@ -224,10 +190,7 @@ fn nested_zip_bomb_hits_the_cap() {
     write(dir.path(), "/app/bombed.war", &outer);
     let c = scan(dir.path());
     assert_eq!(c.packages.len(), 1);
-    assert_eq!(
-        c.packages[0].purl.to_string(),
-        "pkg:maven/org.example/bombed@1.0"
-    );
+    assert_eq!(c.packages[0].purl.to_string(), "pkg:maven/org.example/bombed@1.0");
     assert_eq!(c.unknowns.len(), 1, "{:?}", c.unknowns);
     assert_eq!(c.unknowns[0].path, "/app/bombed.war");
     assert_eq!(
@@ -241,11 +204,7 @@ fn manifest_bomb_hits_the_cap() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut mf = b"Manifest-Version: 1.0\nImplementation-Version: 9\n".to_vec();
     mf.resize(3 << 20, b'A');
-    write(
-        dir.path(),
-        "/app/mf-1.0.jar",
-        &jar(&[("META-INF/MANIFEST.MF", &mf)]),
-    );
+    write(dir.path(), "/app/mf-1.0.jar", &jar(&[("META-INF/MANIFEST.MF", &mf)]));
     let c = scan(dir.path());
     assert_eq!(c.packages.len(), 1);
     assert_eq!(c.packages[0].version, "1.0");
@@ -260,13 +219,8 @@ fn manifest_bomb_hits_the_cap() {
 fn total_decompressed_bytes_are_capped() {
     let dir = tempfile::tempdir().expect("tempdir");
     let inner = jar(&[("data.bin", &vec![7u8; 1 << 20])]);
-    let entries: Vec<(String, Vec<u8>)> = (0..10)
-        .map(|i| (format!("lib/l{i}-1.0.jar"), inner.clone()))
-        .collect();
-    let refs: Vec<(&str, &[u8])> = entries
-        .iter()
-        .map(|(n, d)| (n.as_str(), d.as_slice()))
-        .collect();
+    let entries: Vec<(String, Vec<u8>)> = (0..10).map(|i| (format!("lib/l{i}-1.0.jar"), inner.clone())).collect();
+    let refs: Vec<(&str, &[u8])> = entries.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
     write(dir.path(), "/app/many.ear", &jar(&refs));
     let caps = Caps {
         max_total_bytes: 4 * inner.len() as u64,
@@ -291,11 +245,7 @@ fn nesting_depth_is_capped() {
     // level-9 inside level-8 inside ... inside level-0: ten levels, each with its own pom.
     let mut data = Vec::new();
     for level in (0..10).rev() {
-        let (pp, pc) = pom(
-            "org.example",
-            &format!("level{level}"),
-            &format!("{level}.0"),
-        );
+        let (pp, pc) = pom("org.example", &format!("level{level}"), &format!("{level}.0"));
         let mut entries: Vec<(&str, &[u8])> = vec![(pp.as_str(), &pc)];
         let name = format!("lib/level{}-{}.0.jar", level + 1, level + 1);
         if !data.is_empty() {
@@ -324,13 +274,8 @@ fn nesting_depth_is_capped() {
 fn number_of_nested_archives_is_capped() {
     let dir = tempfile::tempdir().expect("tempdir");
     let inner = jar(&[("x.txt", b"x")]);
-    let entries: Vec<(String, Vec<u8>)> = (0..30)
-        .map(|i| (format!("lib/n{i:02}-1.jar"), inner.clone()))
-        .collect();
-    let refs: Vec<(&str, &[u8])> = entries
-        .iter()
-        .map(|(n, d)| (n.as_str(), d.as_slice()))
-        .collect();
+    let entries: Vec<(String, Vec<u8>)> = (0..30).map(|i| (format!("lib/n{i:02}-1.jar"), inner.clone())).collect();
+    let refs: Vec<(&str, &[u8])> = entries.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
     write(dir.path(), "/app/wide.jar", &jar(&refs));
     let caps = Caps {
         max_archives: 20,
@@ -358,12 +303,7 @@ fn garbled_archives_never_panic() {
         bad[at] ^= 0x5a;
         assert!(cat.extract("/x.war", &bad).is_some());
     }
-    for garbage in [
-        &b""[..],
-        b"PK\x05\x06",
-        b"PK\x03\x04\xff\xff\xff\xff",
-        &[0xffu8; 4096],
-    ] {
+    for garbage in [&b""[..], b"PK\x05\x06", b"PK\x03\x04\xff\xff\xff\xff", &[0xffu8; 4096]] {
         assert!(cat.extract("/x.jar", garbage).is_some());
     }
 }
@@ -375,9 +315,7 @@ fn garbage_file_becomes_an_unknown() {
     write(
         dir.path(),
         "/lib/random.war",
-        &(0..5000u32)
-            .map(|i| (i * 7919 % 251) as u8)
-            .collect::<Vec<_>>(),
+        &(0..5000u32).map(|i| (i * 7919 % 251) as u8).collect::<Vec<_>>(),
     );
     let c = scan(dir.path());
     assert!(c.packages.is_empty());

@@ -48,10 +48,7 @@ fn composer_2_installed_json() {
     assert_eq!(log.ty, PackageType::PhpComposer);
     assert_eq!(log.licenses, vec!["MIT"]);
     assert_eq!(log.found_by, "php-composer-installed-cataloger");
-    assert_eq!(
-        meta(log, "source_url"),
-        Some("https://github.com/php-fig/log.git")
-    );
+    assert_eq!(meta(log, "source_url"), Some("https://github.com/php-fig/log.git"));
     assert_eq!(
         meta(log, "dist_reference"),
         Some("d49695b909c3b7628b6289db5479a1c204601f11")
@@ -60,10 +57,7 @@ fn composer_2_installed_json() {
     assert_eq!(meta(log, "dev"), None);
     // The version is kept as written.
     let poly = at(&c, SHOP, "symfony/polyfill-mbstring");
-    assert_eq!(
-        poly.purl.to_string(),
-        "pkg:composer/symfony/polyfill-mbstring@v1.27.0"
-    );
+    assert_eq!(poly.purl.to_string(), "pkg:composer/symfony/polyfill-mbstring@v1.27.0");
     let helper = at(&c, SHOP, "acme/test-helper");
     assert_eq!(helper.licenses, vec!["BSD-3-Clause", "GPL-2.0-or-later"]);
     assert_eq!(meta(helper, "dev"), Some("true"));
@@ -83,10 +77,7 @@ fn composer_1_installed_json_and_a_truncated_one() {
     // Image scans read installed.json only: 3 + 2 packages, and the truncated file is an unknown.
     assert_eq!(c.packages.len(), 5, "{:#?}", c.packages);
     assert_eq!(c.unknowns.len(), 1);
-    assert_eq!(
-        c.unknowns[0].path,
-        "/srv/broken/vendor/composer/installed.json"
-    );
+    assert_eq!(c.unknowns[0].path, "/srv/broken/vendor/composer/installed.json");
     assert!(
         c.unknowns[0].reason.starts_with("invalid JSON: EOF"),
         "{}",
@@ -106,15 +97,9 @@ fn composer_lock_in_directory_scans() {
     assert_eq!(
         lock,
         [
-            (
-                "pkg:composer/acme/test-helper@0.2.0".to_string(),
-                Some("true")
-            ),
+            ("pkg:composer/acme/test-helper@0.2.0".to_string(), Some("true")),
             ("pkg:composer/psr/log@1.1.4".to_string(), None),
-            (
-                "pkg:composer/symfony/polyfill-mbstring@v1.27.0".to_string(),
-                None
-            ),
+            ("pkg:composer/symfony/polyfill-mbstring@v1.27.0".to_string(), None),
         ]
     );
     let log = at(&c, "/var/www/shop/composer.lock", "psr/log");
@@ -125,10 +110,7 @@ fn composer_lock_in_directory_scans() {
 #[test]
 fn registered_in_the_default_set() {
     let names = vigil_catalog::Catalogers::default_set().names();
-    for name in [
-        "php-composer-installed-cataloger",
-        "php-composer-lock-cataloger",
-    ] {
+    for name in ["php-composer-installed-cataloger", "php-composer-lock-cataloger"] {
         assert!(names.contains(&name), "{name} not in {names:?}");
     }
 }

@@ -13,10 +13,7 @@ fn fixture() -> PathBuf {
 }
 
 fn scan(root: &Path, scope: Scope) -> Catalog {
-    let cats = Catalogers::new(vec![
-        Box::new(GemspecCataloger),
-        Box::new(GemfileLockCataloger),
-    ]);
+    let cats = Catalogers::new(vec![Box::new(GemspecCataloger), Box::new(GemfileLockCataloger)]);
     let image = vigil_image::open(
         &vigil_image::SourceSpec::Dir(root.to_path_buf()),
         &vigil_image::Options::default(),
@@ -39,13 +36,7 @@ fn installed_gems_from_every_specifications_directory() {
     let mut got: Vec<(String, String, String)> = c
         .packages
         .iter()
-        .map(|p| {
-            (
-                p.purl.to_string(),
-                p.locations[0].path.clone(),
-                p.licenses.join(","),
-            )
-        })
+        .map(|p| (p.purl.to_string(), p.locations[0].path.clone(), p.licenses.join(",")))
         .collect();
     got.sort();
     let want = [
@@ -96,10 +87,7 @@ fn installed_gems_from_every_specifications_directory() {
     );
     // rake's gem directory is in the tree: its listed files become absolute paths.
     let rake = find(&c, "ruby-installed-gemspec-cataloger", "rake");
-    assert_eq!(
-        rake.files,
-        vec!["/usr/lib/ruby/gems/3.1.0/gems/rake-13.0.6/exe/rake"]
-    );
+    assert_eq!(rake.files, vec!["/usr/lib/ruby/gems/3.1.0/gems/rake-13.0.6/exe/rake"]);
     // rack's is not (Debian installs it under vendor_ruby): no guessed paths.
     assert!(rack.files.is_empty());
 
@@ -138,17 +126,11 @@ fn gemfile_lock_in_directory_scans() {
         ("pkg:gem/rake@13.0.6", "gem"),
         ("pkg:gem/tinyhttp@0.3.1", "path"),
     ];
-    let want: Vec<(String, String)> = want
-        .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect();
+    let want: Vec<(String, String)> = want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
     assert_eq!(locked, want);
     let rack = find(&c, "ruby-gemfile-lock-cataloger", "rack");
     assert_eq!(rack.locations[0].path, "/srv/app/Gemfile.lock");
-    assert_eq!(
-        rack.metadata.get("declared").map(String::as_str),
-        Some("true")
-    );
+    assert_eq!(rack.metadata.get("declared").map(String::as_str), Some("true"));
     assert_eq!(
         rack.metadata.get("remote").map(String::as_str),
         Some("https://rubygems.org/")
@@ -158,11 +140,7 @@ fn gemfile_lock_in_directory_scans() {
 #[test]
 fn garbage_lockfile_is_an_unknown() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join("Gemfile.lock"),
-        b"\xff\xfe not a lockfile {\n",
-    )
-    .expect("write");
+    std::fs::write(dir.path().join("Gemfile.lock"), b"\xff\xfe not a lockfile {\n").expect("write");
     std::fs::create_dir_all(dir.path().join("specifications")).expect("mkdir");
     std::fs::write(
         dir.path().join("specifications/x-1.gemspec"),
@@ -180,10 +158,7 @@ fn garbage_lockfile_is_an_unknown() {
     assert_eq!(
         got,
         [
-            (
-                "/Gemfile.lock",
-                "not a Gemfile.lock: no GEM, GIT or PATH section"
-            ),
+            ("/Gemfile.lock", "not a Gemfile.lock: no GEM, GIT or PATH section"),
             (
                 "/specifications/x-1.gemspec",
                 "unterminated string literal starting on line 2"
@@ -195,10 +170,7 @@ fn garbage_lockfile_is_an_unknown() {
 #[test]
 fn registered_in_the_default_set() {
     let names = vigil_catalog::Catalogers::default_set().names();
-    for name in [
-        "ruby-installed-gemspec-cataloger",
-        "ruby-gemfile-lock-cataloger",
-    ] {
+    for name in ["ruby-installed-gemspec-cataloger", "ruby-gemfile-lock-cataloger"] {
         assert!(names.contains(&name), "{name} not in {names:?}");
     }
 }

@@ -40,7 +40,11 @@ pub fn sbom_from(arg: &str, opts: &ReadOptions) -> Result<Sbom> {
     if let Some(b) = &bar {
         b.message("cataloging");
     }
-    let scope = if matches!(spec, SourceSpec::Dir(_)) { Scope::Directory } else { Scope::Image };
+    let scope = if matches!(spec, SourceSpec::Dir(_)) {
+        Scope::Directory
+    } else {
+        Scope::Image
+    };
     let catalog = catalogers.run(&image.tree, scope);
     if let Some(b) = &bar {
         b.finish();

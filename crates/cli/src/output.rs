@@ -17,7 +17,10 @@ pub fn write_to(path: Option<&Path>, f: impl FnOnce(&mut dyn Write) -> Result<()
             Ok(())
         }
         Some(path) => {
-            let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
             let mut tmp = tempfile::Builder::new()
                 .prefix(".vigil-")
                 .tempfile_in(dir)

@@ -61,8 +61,12 @@ fn encode(name: &str) -> String {
 
 /// Streams the export of `name` into `out`.
 pub(crate) fn export(input: &str, sock: &Path, name: &str, out: &mut impl Write) -> Result<u64, ImageError> {
-    let stream = UnixStream::connect(sock)
-        .map_err(|e| daemon_err(input, format!("cannot connect to {}: {e} (is dockerd running?)", sock.display())))?;
+    let stream = UnixStream::connect(sock).map_err(|e| {
+        daemon_err(
+            input,
+            format!("cannot connect to {}: {e} (is dockerd running?)", sock.display()),
+        )
+    })?;
     let mut w = stream.try_clone().map_err(|e| daemon_err(input, e))?;
     write!(
         w,
@@ -92,7 +96,15 @@ pub(crate) fn export(input: &str, sock: &Path, name: &str, out: &mut impl Write)
             }
         }
     }
-    let mut body: Box<dyn Read> = if chunked { Box::new(Chunked { inner: r, left: 0, done: false }) } else { Box::new(r) };
+    let mut body: Box<dyn Read> = if chunked {
+        Box::new(Chunked {
+            inner: r,
+            left: 0,
+            done: false,
+        })
+    } else {
+        Box::new(r)
+    };
     if status != 200 {
         let mut msg = String::new();
         let _ = body.take(4096).read_to_string(&mut msg);
@@ -100,7 +112,10 @@ pub(crate) fn export(input: &str, sock: &Path, name: &str, out: &mut impl Write)
             .ok()
             .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))
             .unwrap_or(msg);
-        return Err(daemon_err(input, format!("image {name:?}: HTTP {status}: {}", msg.trim())));
+        return Err(daemon_err(
+            input,
+            format!("image {name:?}: HTTP {status}: {}", msg.trim()),
+        ));
     }
     io::copy(&mut body, out).map_err(|e| daemon_err(input, format!("export of {name:?} failed: {e}")))
 }
@@ -136,7 +151,10 @@ impl<R: BufRead> Read for Chunked<R> {
         let want = buf.len().min(self.left as usize);
         let n = self.inner.read(&mut buf[..want])?;
         if n == 0 {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "connection closed mid-chunk"));
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "connection closed mid-chunk",
+            ));
         }
         self.left -= n as u64;
         Ok(n)
@@ -168,7 +186,8 @@ mod tests {
 
     #[test]
     fn missing_socket_names_it() {
-        let err = export("docker:x", Path::new("/nonexistent/docker.sock"), "x", &mut io::sink()).expect_err("no daemon");
+        let err =
+            export("docker:x", Path::new("/nonexistent/docker.sock"), "x", &mut io::sink()).expect_err("no daemon");
         assert!(err.to_string().contains("/nonexistent/docker.sock"), "{err}");
     }
 }

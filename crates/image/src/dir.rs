@@ -79,7 +79,10 @@ impl Walk<'_> {
         names.sort();
         for name in names {
             let Some(name_str) = name.to_str() else {
-                self.unknown(&format!("{path}/{}", name.to_string_lossy()), "name is not valid UTF-8".to_string());
+                self.unknown(
+                    &format!("{path}/{}", name.to_string_lossy()),
+                    "name is not valid UTF-8".to_string(),
+                );
                 continue;
             };
             let len = path.len();
@@ -102,7 +105,10 @@ impl Walk<'_> {
         let ft = meta.file_type();
         let mode = meta.permissions().mode() & 0o7777;
         let (kind, link) = if ft.is_symlink() {
-            (FileKind::Symlink, fs::read_link(full).ok().and_then(|t| t.to_str().map(str::to_string)))
+            (
+                FileKind::Symlink,
+                fs::read_link(full).ok().and_then(|t| t.to_str().map(str::to_string)),
+            )
         } else if ft.is_dir() {
             (FileKind::Dir, None)
         } else if ft.is_file() {
@@ -116,11 +122,17 @@ impl Walk<'_> {
             let sel = self.selector.select(path, mode, meta.len());
             if sel != Select::Skip {
                 if meta.len() > self.options.limits.max_file_size {
-                    let reason = format!("{} bytes is past the cap of {} bytes", meta.len(), self.options.limits.max_file_size);
+                    let reason = format!(
+                        "{} bytes is past the cap of {} bytes",
+                        meta.len(),
+                        self.options.limits.max_file_size
+                    );
                     self.unknown(path, reason);
                 } else {
                     self.buf.clear();
-                    match fs::File::open(full).and_then(|f| f.take(self.options.limits.max_file_size).read_to_end(&mut self.buf)) {
+                    match fs::File::open(full)
+                        .and_then(|f| f.take(self.options.limits.max_file_size).read_to_end(&mut self.buf))
+                    {
                         Ok(_) => {
                             content = match sel {
                                 Select::Keep => Some(std::mem::take(&mut self.buf)),

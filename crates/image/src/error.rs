@@ -42,11 +42,7 @@ pub enum ImageError {
         reason: String,
     },
     #[error("{input}: layer {layer}: decompressed past the cap of {cap} bytes (a decompression bomb, or raise --max-layer-size)")]
-    TooLarge {
-        input: String,
-        layer: String,
-        cap: u64,
-    },
+    TooLarge { input: String, layer: String, cap: u64 },
     #[error("{input}: no image for platform {platform} (available: {available})")]
     NoPlatform {
         input: String,

@@ -230,9 +230,8 @@ fn index_entries<R: Read>(
         .entries()
         .map_err(|e| layer_err(name, format!("not a tar stream: {e}")))?;
     for entry in iter {
-        let mut entry = entry.map_err(|e| {
-            layer_err(name, format!("truncated or corrupt tar after entry {count}: {e}"))
-        })?;
+        let mut entry =
+            entry.map_err(|e| layer_err(name, format!("truncated or corrupt tar after entry {count}: {e}")))?;
         *count += 1;
         if *count > limits.max_entries {
             return Err(layer_err(name, format!("more than {} entries", limits.max_entries)));
@@ -301,9 +300,10 @@ fn index_entries<R: Read>(
             let sel = selector.select(&path, mode, size);
             if sel != Select::Skip {
                 if size > limits.max_file_size {
-                    index
-                        .skipped
-                        .push((path.clone(), format!("{size} bytes is past the cap of {} bytes", limits.max_file_size)));
+                    index.skipped.push((
+                        path.clone(),
+                        format!("{size} bytes is past the cap of {} bytes", limits.max_file_size),
+                    ));
                 } else {
                     buf.clear();
                     buf.reserve(size as usize);

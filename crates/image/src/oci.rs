@@ -50,7 +50,12 @@ struct Manifest {
     layers: Vec<Descriptor>,
 }
 
-pub(crate) fn open_dir(input: &str, path: &Path, options: &Options, selector: &dyn Selector) -> Result<Image, ImageError> {
+pub(crate) fn open_dir(
+    input: &str,
+    path: &Path,
+    options: &Options,
+    selector: &dyn Selector,
+) -> Result<Image, ImageError> {
     if !path.join("index.json").is_file() {
         return Err(ImageError::Unrecognised {
             input: input.to_string(),
@@ -63,7 +68,12 @@ pub(crate) fn open_dir(input: &str, path: &Path, options: &Options, selector: &d
     open_store(input, "oci-dir", &store, options, selector)
 }
 
-pub(crate) fn open_archive(input: &str, path: &Path, options: &Options, selector: &dyn Selector) -> Result<Image, ImageError> {
+pub(crate) fn open_archive(
+    input: &str,
+    path: &Path,
+    options: &Options,
+    selector: &dyn Selector,
+) -> Result<Image, ImageError> {
     let store = TarStore::index(input, path)?;
     open_store(input, "oci-archive", &store, options, selector)
 }
@@ -106,15 +116,20 @@ struct Candidate {
     names: Vec<String>,
 }
 
-fn collect(input: &str, store: &dyn BlobStore, index: &Index, depth: usize, out: &mut Vec<Candidate>) -> Result<(), ImageError> {
+fn collect(
+    input: &str,
+    store: &dyn BlobStore,
+    index: &Index,
+    depth: usize,
+    out: &mut Vec<Candidate>,
+) -> Result<(), ImageError> {
     for d in &index.manifests {
         if is_index(&d.media_type) {
             if depth >= MAX_DEPTH {
                 return Err(ImageError::meta(input, "index.json", "indexes nested too deeply"));
             }
             let (bytes, _) = read_blob(input, store, d)?;
-            let nested: Index =
-                serde_json::from_slice(&bytes).map_err(|e| ImageError::meta(input, &d.digest, e))?;
+            let nested: Index = serde_json::from_slice(&bytes).map_err(|e| ImageError::meta(input, &d.digest, e))?;
             let before = out.len();
             collect(input, store, &nested, depth + 1, out)?;
             for c in &mut out[before..] {
@@ -126,7 +141,8 @@ fn collect(input: &str, store: &dyn BlobStore, index: &Index, depth: usize, out:
             }
             continue;
         }
-        let attestation = d.annotations.get("vnd.docker.reference.type").map(String::as_str) == Some("attestation-manifest")
+        let attestation = d.annotations.get("vnd.docker.reference.type").map(String::as_str)
+            == Some("attestation-manifest")
             || d.platform.as_ref().is_some_and(|p| p.os == "unknown");
         if attestation {
             continue;
@@ -165,7 +181,12 @@ pub(crate) fn open_store(
     let mut candidates = Vec::new();
     collect(input, store, &index, 0, &mut candidates)?;
     let want = &options.platform;
-    let chosen = if candidates.len() == 1 && candidates[0].platform.as_ref().is_none_or(|p| matches(p, want) || p.os.is_empty()) {
+    let chosen = if candidates.len() == 1
+        && candidates[0]
+            .platform
+            .as_ref()
+            .is_none_or(|p| matches(p, want) || p.os.is_empty())
+    {
         candidates.into_iter().next()
     } else if candidates.is_empty() {
         None
@@ -224,7 +245,12 @@ pub(crate) fn open_store(
         });
     }
     let (layers, tree, unknowns) = read_layers(input, store, &plans, selector, options)?;
-    let tags: Vec<String> = chosen.names.iter().filter(|n| n.contains(':') || n.contains('/')).cloned().collect();
+    let tags: Vec<String> = chosen
+        .names
+        .iter()
+        .filter(|n| n.contains(':') || n.contains('/'))
+        .cloned()
+        .collect();
     let name = tags
         .first()
         .cloned()

@@ -37,7 +37,8 @@ impl SourceSpec {
                 "registry" => {
                     return Err(ImageError::Unrecognised {
                         input: arg.to_string(),
-                        reason: "registry sources are not supported yet; use `docker save` and docker-archive:".to_string(),
+                        reason: "registry sources are not supported yet; use `docker save` and docker-archive:"
+                            .to_string(),
                     })
                 }
                 _ => None,
@@ -117,7 +118,9 @@ fn member_names(p: &Path) -> std::io::Result<Vec<String>> {
     let mut out = Vec::new();
     for e in a.entries_with_seek()? {
         let e = e?;
-        let name = String::from_utf8_lossy(&e.path_bytes()).trim_start_matches("./").to_string();
+        let name = String::from_utf8_lossy(&e.path_bytes())
+            .trim_start_matches("./")
+            .to_string();
         out.push(name);
     }
     Ok(out)
@@ -198,13 +201,22 @@ mod tests {
             SourceSpec::parse("docker-archive:/nonexistent/x.tar"),
             Err(ImageError::NotFound(_))
         ));
-        assert_eq!(SourceSpec::parse("alpine:3.19").expect("bare"), SourceSpec::Docker("alpine:3.19".into()));
+        assert_eq!(
+            SourceSpec::parse("alpine:3.19").expect("bare"),
+            SourceSpec::Docker("alpine:3.19".into())
+        );
         let d = tempfile::tempdir().expect("tmp");
         let s = d.path().to_str().expect("utf8");
-        assert_eq!(SourceSpec::parse(s).expect("dir"), SourceSpec::Dir(d.path().to_path_buf()));
+        assert_eq!(
+            SourceSpec::parse(s).expect("dir"),
+            SourceSpec::Dir(d.path().to_path_buf())
+        );
         std::fs::write(d.path().join("index.json"), "{}").expect("write");
         std::fs::write(d.path().join("oci-layout"), "{}").expect("write");
-        assert_eq!(SourceSpec::parse(s).expect("oci"), SourceSpec::OciDir(d.path().to_path_buf()));
+        assert_eq!(
+            SourceSpec::parse(s).expect("oci"),
+            SourceSpec::OciDir(d.path().to_path_buf())
+        );
     }
 
     #[test]

@@ -23,7 +23,11 @@ pub(crate) trait BlobStore: Sync {
             return Ok(None);
         };
         if size > cap {
-            return Err(ImageError::meta(input, name, format!("{size} bytes is too large for metadata")));
+            return Err(ImageError::meta(
+                input,
+                name,
+                format!("{size} bytes is too large for metadata"),
+            ));
         }
         let mut out = Vec::with_capacity(size as usize);
         r.read_to_end(&mut out)
@@ -100,7 +104,9 @@ impl TarStore {
             if off.saturating_add(size) > total {
                 return Err(ImageError::Unrecognised {
                     input: input.to_string(),
-                    reason: format!("archive is truncated: member {name:?} needs {size} bytes at offset {off}, file has {total}"),
+                    reason: format!(
+                        "archive is truncated: member {name:?} needs {size} bytes at offset {off}, file has {total}"
+                    ),
                 });
             }
             members.insert(name, (off, size));

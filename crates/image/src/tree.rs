@@ -226,11 +226,7 @@ impl FileTree {
                 self.contents.push(c.clone());
                 kept_here.push((path, c));
             }
-            let content = if rec.content != NONE {
-                base + rec.content
-            } else {
-                NONE
-            };
+            let content = if rec.content != NONE { base + rec.content } else { NONE };
             let link = if rec.link.len > 0 {
                 self.arena.push(layer.arena.get(rec.link))
             } else {

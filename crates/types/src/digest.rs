@@ -132,7 +132,10 @@ mod tests {
     #[test]
     fn rejects_bad_digests() {
         assert!(matches!("abc".parse::<Digest>(), Err(DigestError::NoAlgorithm(_))));
-        assert!(matches!("md5:00".parse::<Digest>(), Err(DigestError::UnsupportedAlgorithm(_))));
+        assert!(matches!(
+            "md5:00".parse::<Digest>(),
+            Err(DigestError::UnsupportedAlgorithm(_))
+        ));
         assert!(matches!("sha256:zz".parse::<Digest>(), Err(DigestError::BadHex(_))));
         let upper = format!("sha256:{}", "A".repeat(64));
         assert!(matches!(upper.parse::<Digest>(), Err(DigestError::BadHex(_))));

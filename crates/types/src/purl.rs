@@ -55,8 +55,7 @@ impl Purl {
     /// Adds a qualifier; an empty value is dropped, as the specification says.
     pub fn qualifier(mut self, key: &str, value: &str) -> Purl {
         if !value.is_empty() {
-            self.qualifiers
-                .insert(key.to_ascii_lowercase(), value.to_string());
+            self.qualifiers.insert(key.to_ascii_lowercase(), value.to_string());
         }
         self
     }
@@ -168,9 +167,7 @@ impl FromStr for Purl {
         }
         let path = path.trim_end_matches('/');
         let (path, version) = match path.rfind('@') {
-            Some(at) if at > path.rfind('/').unwrap_or(0) => {
-                (&path[..at], Some(decode(&path[at + 1..], whole)?))
-            }
+            Some(at) if at > path.rfind('/').unwrap_or(0) => (&path[..at], Some(decode(&path[at + 1..], whole)?)),
             _ => (path, None),
         };
         let (ns, name) = match path.rsplit_once('/') {
@@ -231,7 +228,9 @@ mod tests {
             p.to_string(),
             "pkg:deb/debian/libstdc%2B%2B6@12.2.0-14?arch=amd64&distro=debian-12"
         );
-        let p = Purl::new("rpm", "bash", "5.1-2").qualifier("epoch", "1").qualifier("empty", "");
+        let p = Purl::new("rpm", "bash", "5.1-2")
+            .qualifier("epoch", "1")
+            .qualifier("empty", "");
         assert_eq!(p.to_string(), "pkg:rpm/bash@5.1-2?epoch=1");
     }
 
@@ -250,7 +249,9 @@ mod tests {
             let again: Purl = p.to_string().parse().expect("reparse");
             assert_eq!(p, again, "{s}");
         }
-        let p: Purl = "pkg:golang/github.com/opencontainers/runc@v1.1.12".parse().expect("purl");
+        let p: Purl = "pkg:golang/github.com/opencontainers/runc@v1.1.12"
+            .parse()
+            .expect("purl");
         assert_eq!(p.namespace.as_deref(), Some("github.com/opencontainers"));
         assert_eq!(p.name, "runc");
         assert_eq!(p.version.as_deref(), Some("v1.1.12"));

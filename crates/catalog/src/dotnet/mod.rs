@@ -37,11 +37,7 @@ impl Cataloger for DotnetDepsCataloger {
                 }
             };
             for key in bad {
-                out.unknown(
-                    files,
-                    &f,
-                    format!("library key {key:?} is not Name/Version"),
-                );
+                out.unknown(files, &f, format!("library key {key:?} is not Name/Version"));
             }
             let file = f.path.rsplit('/').next().unwrap_or(f.path);
             let app = file.strip_suffix(".deps.json").unwrap_or(file);

@@ -35,10 +35,7 @@ pub(super) fn parse_deps_json(data: &[u8]) -> Result<(Vec<Library>, Vec<String>)
     let mut out = Vec::new();
     let mut bad = Vec::new();
     for (key, v) in libs {
-        let Some((name, version)) = key
-            .split_once('/')
-            .filter(|(n, v)| !n.is_empty() && !v.is_empty())
-        else {
+        let Some((name, version)) = key.split_once('/').filter(|(n, v)| !n.is_empty() && !v.is_empty()) else {
             bad.push(key.clone());
             continue;
         };
@@ -70,20 +67,13 @@ mod tests {
             "Odd/1.0/x": 7}}"#;
         let (libs, bad) = parse_deps_json(data).expect("parsed");
         assert_eq!(libs.len(), 3);
-        assert_eq!(
-            (libs[0].name.as_str(), libs[0].kind.as_str()),
-            ("App", "project")
-        );
+        assert_eq!((libs[0].name.as_str(), libs[0].kind.as_str()), ("App", "project"));
         assert_eq!(libs[1].version, "13.0.1");
         assert_eq!(libs[1].path, "newtonsoft.json/13.0.1");
         assert!(libs[1].sha512.starts_with("sha512-ppPF"));
         // A value that is not an object still names a library; its facts are empty.
         assert_eq!(
-            (
-                libs[2].name.as_str(),
-                libs[2].version.as_str(),
-                libs[2].kind.as_str()
-            ),
+            (libs[2].name.as_str(), libs[2].version.as_str(), libs[2].kind.as_str()),
             ("Odd", "1.0/x", "")
         );
         assert_eq!(bad, vec!["no-version"]);
@@ -91,17 +81,11 @@ mod tests {
 
     #[test]
     fn garbage() {
-        assert!(matches!(
-            parse_deps_json(b"\xff\xfe"),
-            Err(DepsError::Json(_))
-        ));
+        assert!(matches!(parse_deps_json(b"\xff\xfe"), Err(DepsError::Json(_))));
         assert!(matches!(
             parse_deps_json(b"{\"targets\": {}}"),
             Err(DepsError::NoLibraries)
         ));
-        assert!(matches!(
-            parse_deps_json(b"[1,2]"),
-            Err(DepsError::NoLibraries)
-        ));
+        assert!(matches!(parse_deps_json(b"[1,2]"), Err(DepsError::NoLibraries)));
     }
 }

@@ -12,8 +12,7 @@ use super::parse_pom_properties::PomProperties;
 pub(super) fn name_version_from_file(file: &str) -> (&str, &str) {
     let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
     let b = stem.as_bytes();
-    let split =
-        (0..b.len()).find(|&i| b[i] == b'-' && b.get(i + 1).is_some_and(u8::is_ascii_digit));
+    let split = (0..b.len()).find(|&i| b[i] == b'-' && b.get(i + 1).is_some_and(u8::is_ascii_digit));
     match split {
         Some(i) => (&stem[..i], &stem[i + 1..]),
         None => (stem, ""),
@@ -29,9 +28,7 @@ pub(super) fn own_pom<'a>(poms: &'a [PomProperties], file_name: &str) -> Option<
     }
     let usable = || poms.iter().filter(|p| !p.artifact_id.is_empty());
     usable().find(|p| p.artifact_id == file_name).or_else(|| {
-        usable().find(|p| {
-            p.artifact_id.starts_with(file_name) || file_name.ends_with(p.artifact_id.as_str())
-        })
+        usable().find(|p| p.artifact_id.starts_with(file_name) || file_name.ends_with(p.artifact_id.as_str()))
     })
 }
 
@@ -102,20 +99,15 @@ pub(super) fn group_from_manifest(m: &BTreeMap<String, String>) -> Option<String
 /// Reverse-domain names under the top-level domains Java projects use.
 fn looks_like_group(v: &str) -> bool {
     const TLDS: [&str; 16] = [
-        "com", "org", "net", "io", "dev", "edu", "gov", "mil", "info", "biz", "app", "co", "de",
-        "fr", "uk", "ch",
+        "com", "org", "net", "io", "dev", "edu", "gov", "mil", "info", "biz", "app", "co", "de", "fr", "uk", "ch",
     ];
     let Some((tld, rest)) = v.split_once('.') else {
         return false;
     };
     TLDS.contains(&tld)
         && !rest.is_empty()
-        && v.split('.').all(|seg| {
-            !seg.is_empty()
-                && seg
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        })
+        && v.split('.')
+            .all(|seg| !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
 }
 
 #[cfg(test)]
@@ -137,18 +129,12 @@ mod tests {
             name_version_from_file("commons-lang3-3.12.0.jar"),
             ("commons-lang3", "3.12.0")
         );
-        assert_eq!(
-            name_version_from_file("guava-31.1-jre.jar"),
-            ("guava", "31.1-jre")
-        );
+        assert_eq!(name_version_from_file("guava-31.1-jre.jar"), ("guava", "31.1-jre"));
         assert_eq!(
             name_version_from_file("spring-boot-2.7.0-SNAPSHOT.jar"),
             ("spring-boot", "2.7.0-SNAPSHOT")
         );
-        assert_eq!(
-            name_version_from_file("log4j-1.2.17.jar"),
-            ("log4j", "1.2.17")
-        );
+        assert_eq!(name_version_from_file("log4j-1.2.17.jar"), ("log4j", "1.2.17"));
         assert_eq!(name_version_from_file("app.jar"), ("app", ""));
         assert_eq!(name_version_from_file("-1.jar"), ("", "1"));
         assert_eq!(name_version_from_file("noext"), ("noext", ""));
@@ -160,25 +146,16 @@ mod tests {
             pom("com.google.guava", "guava", "31.1-jre"),
             pom("com.acme", "fat-app", "2.0.0"),
         ];
-        assert_eq!(
-            own_pom(&poms, "fat-app").map(|p| p.version.as_str()),
-            Some("2.0.0")
-        );
+        assert_eq!(own_pom(&poms, "fat-app").map(|p| p.version.as_str()), Some("2.0.0"));
         // An exact match beats a prefix match that comes first.
         let poms = [
             pom("x", "guava-testlib", "1"),
             pom("com.google.guava", "guava", "31.1-jre"),
         ];
-        assert_eq!(
-            own_pom(&poms, "guava").map(|p| p.artifact_id.as_str()),
-            Some("guava")
-        );
+        assert_eq!(own_pom(&poms, "guava").map(|p| p.artifact_id.as_str()), Some("guava"));
         // Fuzzy: the file name ends with the artifactId.
         let poms = [pom("com.thoughtworks.xstream", "xstream", "1.4.19")];
-        assert_eq!(
-            own_pom(&poms, "my-xstream").map(|p| p.version.as_str()),
-            Some("1.4.19")
-        );
+        assert_eq!(own_pom(&poms, "my-xstream").map(|p| p.version.as_str()), Some("1.4.19"));
         // No pom matches an unrelated file name.
         let poms = [pom("com.google.guava", "guava", "31.1-jre")];
         assert!(own_pom(&poms, "app").is_none());
@@ -192,10 +169,7 @@ mod tests {
             sole_pom(&poms, "3.8.7").map(|p| p.artifact_id.as_str()),
             Some("maven-core")
         );
-        assert_eq!(
-            sole_pom(&poms, "").map(|p| p.artifact_id.as_str()),
-            Some("maven-core")
-        );
+        assert_eq!(sole_pom(&poms, "").map(|p| p.artifact_id.as_str()), Some("maven-core"));
         // A different version: a library shaded into an archive of its own.
         assert!(sole_pom(&poms, "1.0").is_none());
         let two = [pom("a", "b", "1"), pom("c", "d", "1")];
@@ -206,19 +180,13 @@ mod tests {
     #[test]
     fn guesses_group_ids_from_manifests() {
         let m: BTreeMap<String, String> = [
-            (
-                "Bundle-SymbolicName",
-                "org.apache.commons.lang3;singleton:=true",
-            ),
+            ("Bundle-SymbolicName", "org.apache.commons.lang3;singleton:=true"),
             ("Implementation-Title", "Apache Commons Lang"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        assert_eq!(
-            group_from_manifest(&m).as_deref(),
-            Some("org.apache.commons.lang3")
-        );
+        assert_eq!(group_from_manifest(&m).as_deref(), Some("org.apache.commons.lang3"));
         let m: BTreeMap<String, String> = [
             ("Main-Class", "com.acme.tool.Main"),
             ("Implementation-Vendor-Id", "Acme Inc"),

@@ -90,8 +90,7 @@ fn packages_of(files: &Files<'_>, f: &vigil_image::FileRef<'_>, a: &ArchiveFacts
     } else {
         file_version
     };
-    let own = identity::own_pom(&a.poms, file_base)
-        .or_else(|| identity::sole_pom(&a.poms, shown_version));
+    let own = identity::own_pom(&a.poms, file_base).or_else(|| identity::sole_pom(&a.poms, shown_version));
     let name = match own {
         Some(p) => p.artifact_id.as_str(),
         None if !file_base.is_empty() => file_base,
@@ -125,10 +124,7 @@ fn packages_of(files: &Files<'_>, f: &vigil_image::FileRef<'_>, a: &ArchiveFacts
             continue;
         }
         // The same coordinates as the archive's own identity: already reported.
-        if pom.artifact_id == name
-            && pom.version == version
-            && group.as_deref() == Some(pom.group_id.as_str())
-        {
+        if pom.artifact_id == name && pom.version == version && group.as_deref() == Some(pom.group_id.as_str()) {
             continue;
         }
         let vp = format!("{virtual_path}:{}:{}", pom.group_id, pom.artifact_id);
@@ -149,21 +145,12 @@ fn package(
     virtual_path: &str,
 ) -> Package {
     let purl = Purl::new("maven", name, version).namespace(group.unwrap_or(name));
-    let mut p = Package::new(
-        PackageType::JavaArchive,
-        name,
-        version,
-        purl,
-        files.location(f),
-        NAME,
-    );
+    let mut p = Package::new(PackageType::JavaArchive, name, version, purl, files.location(f), NAME);
     p.set_meta("virtual_path", virtual_path);
     if let Some(g) = group {
         p.set_meta("group_id", g);
     }
     // Two packages of one file differ by their virtual path: keep their ids apart.
-    p.id = vigil_types::Digest::sha256_of(format!("{}\0{virtual_path}", p.id).as_bytes()).hex()
-        [..16]
-        .to_string();
+    p.id = vigil_types::Digest::sha256_of(format!("{}\0{virtual_path}", p.id).as_bytes()).hex()[..16].to_string();
     p
 }

@@ -71,9 +71,7 @@ pub(super) struct ArchiveFacts {
 }
 
 /// File name suffixes of Java archives (compared without regard to case).
-pub(super) const EXTENSIONS: [&str; 8] = [
-    ".jar", ".war", ".ear", ".jpi", ".hpi", ".par", ".sar", ".nar",
-];
+pub(super) const EXTENSIONS: [&str; 8] = [".jar", ".war", ".ear", ".jpi", ".hpi", ".par", ".sar", ".nar"];
 
 /// Whether `name` ends like a Java archive. No allocation: called for every file of an image.
 pub(super) fn is_java_archive(name: &str) -> bool {
@@ -165,10 +163,9 @@ impl Walker<'_> {
         poms.sort_by(|a, b| a.1.cmp(&b.1));
         for (i, name) in poms {
             match self.read_entry(&mut zip, i, self.caps.max_meta_bytes) {
-                Ok(bytes) => facts.poms.push(parse_pom_properties(
-                    &name,
-                    &String::from_utf8_lossy(&bytes),
-                )),
+                Ok(bytes) => facts
+                    .poms
+                    .push(parse_pom_properties(&name, &String::from_utf8_lossy(&bytes))),
                 Err(e) => self.read_problem(inner, &name, e),
             }
         }
@@ -186,10 +183,7 @@ impl Walker<'_> {
             if depth >= self.caps.max_depth {
                 self.problem(
                     &path,
-                    format_args!(
-                        "nested more than {} archives deep; not read",
-                        self.caps.max_depth
-                    ),
+                    format_args!("nested more than {} archives deep; not read", self.caps.max_depth),
                 );
                 continue;
             }
@@ -222,25 +216,21 @@ impl Walker<'_> {
             ReadError::TooBig { cap, total: true } => {
                 self.problem(
                     &at,
-                    format_args!("the archive decompresses to more than {cap} bytes in all; this and the rest not read"),
+                    format_args!(
+                        "the archive decompresses to more than {cap} bytes in all; this and the rest not read"
+                    ),
                 );
                 self.stopped = true;
             }
-            ReadError::TooBig { cap, total: false } => self.problem(
-                &at,
-                format_args!("decompresses to more than {cap} bytes; not read"),
-            ),
+            ReadError::TooBig { cap, total: false } => {
+                self.problem(&at, format_args!("decompresses to more than {cap} bytes; not read"))
+            }
             ReadError::Zip(reason) => self.problem(&at, format_args!("cannot read: {reason}")),
         }
     }
 
     /// Decompresses entry `i`, at most `cap` bytes (and never past the whole file's budget).
-    fn read_entry(
-        &mut self,
-        zip: &mut ZipArchive<Cursor<&[u8]>>,
-        i: usize,
-        cap: u64,
-    ) -> Result<Vec<u8>, ReadError> {
+    fn read_entry(&mut self, zip: &mut ZipArchive<Cursor<&[u8]>>, i: usize, cap: u64) -> Result<Vec<u8>, ReadError> {
         if self.stopped {
             return Err(ReadError::TooBig {
                 cap: self.caps.max_total_bytes,
@@ -255,11 +245,7 @@ impl Walker<'_> {
         let read = (&mut f).take(limit + 1).read_to_end(&mut buf);
         self.bytes_left = self.bytes_left.saturating_sub(buf.len() as u64);
         if buf.len() as u64 > limit {
-            let cap = if total {
-                self.caps.max_total_bytes
-            } else {
-                cap
-            };
+            let cap = if total { self.caps.max_total_bytes } else { cap };
             return Err(ReadError::TooBig { cap, total });
         }
         read.map_err(|e| ReadError::Zip(e.to_string()))?;
@@ -268,8 +254,7 @@ impl Walker<'_> {
 }
 
 fn le16(d: &[u8], at: usize) -> Option<usize> {
-    d.get(at..at + 2)
-        .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
+    d.get(at..at + 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
 }
 
 fn le32(d: &[u8], at: usize) -> Option<u64> {
@@ -296,10 +281,7 @@ fn check_central_directory(data: &[u8], max_entries: usize) -> Result<usize, Str
     let first = last.saturating_sub(65_535);
     let eocd = (first..=last)
         .rev()
-        .find(|&p| {
-            data.get(p..p + 4) == Some(EOCD)
-                && le16(data, p + 20).is_some_and(|c| p + 22 + c <= data.len())
-        })
+        .find(|&p| data.get(p..p + 4) == Some(EOCD) && le16(data, p + 20).is_some_and(|c| p + 22 + c <= data.len()))
         .ok_or_else(too_short)?;
     let bad = |what: &str| format!("{what} in the end of central directory record");
     let mut entries = le16(data, eocd + 10).ok_or_else(|| bad("truncated"))? as u64;
@@ -307,17 +289,12 @@ fn check_central_directory(data: &[u8], max_entries: usize) -> Result<usize, Str
     let mut cd_end = eocd;
     if entries == 0xFFFF || cd_size == 0xFFFF_FFFF || le32(data, eocd + 16) == Some(0xFFFF_FFFF) {
         // Zip64: the locator sits right before the record and points at the zip64 record.
-        let loc = eocd
-            .checked_sub(20)
-            .filter(|&l| data.get(l..l + 4) == Some(LOCATOR64));
+        let loc = eocd.checked_sub(20).filter(|&l| data.get(l..l + 4) == Some(LOCATOR64));
         if let Some(loc) = loc {
             let at = le64(data, loc + 8).and_then(|o| usize::try_from(o).ok());
             let rec = at
                 .filter(|&o| o < loc && data.get(o..o + 4) == Some(EOCD64))
-                .or_else(|| {
-                    loc.checked_sub(56)
-                        .filter(|&o| data.get(o..o + 4) == Some(EOCD64))
-                })
+                .or_else(|| loc.checked_sub(56).filter(|&o| data.get(o..o + 4) == Some(EOCD64)))
                 .ok_or_else(|| bad("a zip64 locator pointing nowhere"))?;
             entries = le64(data, rec + 32).ok_or_else(|| bad("truncated zip64 record"))?;
             cd_size = le64(data, rec + 40).ok_or_else(|| bad("truncated zip64 record"))?;
@@ -325,9 +302,7 @@ fn check_central_directory(data: &[u8], max_entries: usize) -> Result<usize, Str
         }
     }
     if entries > max_entries as u64 {
-        return Err(format!(
-            "lists {entries} entries, more than the cap of {max_entries}"
-        ));
+        return Err(format!("lists {entries} entries, more than the cap of {max_entries}"));
     }
     let entries = entries as usize;
     let cd_size = usize::try_from(cd_size).map_err(|_| bad("an impossible directory size"))?;
@@ -335,9 +310,7 @@ fn check_central_directory(data: &[u8], max_entries: usize) -> Result<usize, Str
         .checked_sub(cd_size)
         .ok_or_else(|| bad("a directory larger than the file"))?;
     if entries.saturating_mul(46) > cd_size {
-        return Err(format!(
-            "a directory of {cd_size} bytes cannot hold {entries} entries"
-        ));
+        return Err(format!("a directory of {cd_size} bytes cannot hold {entries} entries"));
     }
     for n in 0..entries {
         let ok = data.get(p..p + 4) == Some(ENTRY) && p + 46 <= cd_end;
@@ -350,9 +323,7 @@ fn check_central_directory(data: &[u8], max_entries: usize) -> Result<usize, Str
         }
         p += 46 + name + extra + comment;
         if p > cd_end {
-            return Err(format!(
-                "central directory entry {n} runs past the directory"
-            ));
+            return Err(format!("central directory entry {n} runs past the directory"));
         }
     }
     Ok(entries)

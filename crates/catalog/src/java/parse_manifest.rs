@@ -39,18 +39,17 @@ pub(super) fn parse_manifest(text: &str) -> BTreeMap<String, String> {
     let mut in_main = true;
     let mut current: Option<(usize, String)> = None;
 
-    let mut finish =
-        |cur: Option<(usize, String)>, in_main: bool, main: &mut BTreeMap<String, String>| {
-            if let Some((k, v)) = cur {
-                let key = KEPT[k].to_string();
-                let v = v.trim().to_string();
-                if in_main {
-                    main.insert(key, v);
-                } else {
-                    fallback.entry(key).or_insert(v);
-                }
+    let mut finish = |cur: Option<(usize, String)>, in_main: bool, main: &mut BTreeMap<String, String>| {
+        if let Some((k, v)) = cur {
+            let key = KEPT[k].to_string();
+            let v = v.trim().to_string();
+            if in_main {
+                main.insert(key, v);
+            } else {
+                fallback.entry(key).or_insert(v);
             }
-        };
+        }
+    };
 
     for line in text.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
@@ -71,10 +70,7 @@ pub(super) fn parse_manifest(text: &str) -> BTreeMap<String, String> {
         let Some((name, value)) = line.split_once(':') else {
             continue;
         };
-        if let Some(k) = KEPT
-            .iter()
-            .position(|h| h.eq_ignore_ascii_case(name.trim()))
-        {
+        if let Some(k) = KEPT.iter().position(|h| h.eq_ignore_ascii_case(name.trim())) {
             let mut v = value.strip_prefix(' ').unwrap_or(value).to_string();
             v.truncate(floor_char(&v, MAX_VALUE));
             current = Some((k, v));
@@ -123,13 +119,7 @@ pub(super) fn bundle_licenses(value: &str) -> Vec<String> {
 }
 
 fn push_license(out: &mut Vec<String>, item: &str) {
-    let name = item
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .trim_matches('"')
-        .trim();
+    let name = item.split(';').next().unwrap_or("").trim().trim_matches('"').trim();
     if !name.is_empty() && !out.iter().any(|l| l == name) {
         out.push(name.to_string());
     }
@@ -160,26 +150,15 @@ mod tests {
     fn main_section_wins_over_named_sections() {
         let text = "Manifest-Version: 1.0\nMain-Class: com.acme.Main\n\nName: org/acme/\nImplementation-Version: 2.0\nMain-Class: other.Main\n";
         let m = parse_manifest(text);
-        assert_eq!(
-            m.get("Main-Class").map(String::as_str),
-            Some("com.acme.Main")
-        );
-        assert_eq!(
-            m.get("Implementation-Version").map(String::as_str),
-            Some("2.0")
-        );
+        assert_eq!(m.get("Main-Class").map(String::as_str), Some("com.acme.Main"));
+        assert_eq!(m.get("Implementation-Version").map(String::as_str), Some("2.0"));
         assert!(!m.contains_key("Name"));
     }
 
     #[test]
     fn header_names_are_case_insensitive_and_garbage_is_ignored() {
-        let m = parse_manifest(
-            "implementation-version: 1.2\n\u{0}\u{1}garbage without colon\n: empty name\n",
-        );
-        assert_eq!(
-            m.get("Implementation-Version").map(String::as_str),
-            Some("1.2")
-        );
+        let m = parse_manifest("implementation-version: 1.2\n\u{0}\u{1}garbage without colon\n: empty name\n");
+        assert_eq!(m.get("Implementation-Version").map(String::as_str), Some("1.2"));
         assert_eq!(m.len(), 1);
         assert!(parse_manifest("").is_empty());
         assert!(parse_manifest(" continuation with nothing before\n").is_empty());

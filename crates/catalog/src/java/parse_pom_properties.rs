@@ -69,8 +69,7 @@ fn properties(text: &str) -> Vec<(String, String)> {
         } else {
             line.trim_start_matches([' ', '\t', '\u{c}'])
         };
-        if logical.is_empty() && (line.is_empty() || line.starts_with('#') || line.starts_with('!'))
-        {
+        if logical.is_empty() && (line.is_empty() || line.starts_with('#') || line.starts_with('!')) {
             continue;
         }
         // An odd number of trailing backslashes continues the line.
@@ -136,9 +135,7 @@ fn unescape(e: char, rest: &mut std::iter::Peekable<std::str::Chars<'_>>) -> cha
         'r' => '\r',
         'f' => '\u{c}',
         'u' => {
-            let hex: String = (0..4)
-                .filter_map(|_| rest.next_if(char::is_ascii_hexdigit))
-                .collect();
+            let hex: String = (0..4).filter_map(|_| rest.next_if(char::is_ascii_hexdigit)).collect();
             u32::from_str_radix(&hex, 16)
                 .ok()
                 .and_then(char::from_u32)
@@ -164,8 +161,7 @@ mod tests {
 
     #[test]
     fn separators_escapes_and_continuations() {
-        let text =
-            "groupId : org.example\r\nartifactId   my\\\n    -lib\nversion 1.0\\u002d1\nempty=\n";
+        let text = "groupId : org.example\r\nartifactId   my\\\n    -lib\nversion 1.0\\u002d1\nempty=\n";
         let p = parse_pom_properties("META-INF/maven/x/y/pom.properties", text);
         assert_eq!(p.group_id, "org.example");
         assert_eq!(p.artifact_id, "my-lib");
@@ -174,34 +170,20 @@ mod tests {
 
     #[test]
     fn directories_stand_in_for_missing_coordinates() {
-        let p = parse_pom_properties(
-            "META-INF/maven/org.acme/widget/pom.properties",
-            "version=2\n",
-        );
+        let p = parse_pom_properties("META-INF/maven/org.acme/widget/pom.properties", "version=2\n");
         assert_eq!(
-            (
-                p.group_id.as_str(),
-                p.artifact_id.as_str(),
-                p.version.as_str()
-            ),
+            (p.group_id.as_str(), p.artifact_id.as_str(), p.version.as_str()),
             ("org.acme", "widget", "2")
         );
-        let p = parse_pom_properties(
-            "META-INF/maven/org.acme/widget/pom.properties",
-            "\u{0}\u{ff}\\",
-        );
+        let p = parse_pom_properties("META-INF/maven/org.acme/widget/pom.properties", "\u{0}\u{ff}\\");
         assert_eq!(p.version, "");
     }
 
     #[test]
     fn recognises_only_maven_paths() {
-        assert!(is_pom_properties(
-            "META-INF/maven/org.acme/widget/pom.properties"
-        ));
+        assert!(is_pom_properties("META-INF/maven/org.acme/widget/pom.properties"));
         assert!(!is_pom_properties("META-INF/maven/widget/pom.properties"));
         assert!(!is_pom_properties("META-INF/maven/a/b/c/pom.properties"));
-        assert!(!is_pom_properties(
-            "BOOT-INF/classes/META-INF/maven/a/b/pom.properties"
-        ));
+        assert!(!is_pom_properties("BOOT-INF/classes/META-INF/maven/a/b/pom.properties"));
     }
 }

@@ -81,22 +81,10 @@ fn catalog_with(
 }
 
 /// `pkg:composer/<vendor>/<name>@<version>`.
-fn package(
-    c: ComposerPackage,
-    location: vigil_types::Location,
-    found_by: &str,
-    declared: bool,
-) -> Package {
+fn package(c: ComposerPackage, location: vigil_types::Location, found_by: &str, declared: bool) -> Package {
     let (vendor, project) = c.name.split_once('/').unwrap_or(("", c.name.as_str()));
     let purl = Purl::new("composer", project, &c.version).namespace(vendor);
-    let mut p = Package::new(
-        PackageType::PhpComposer,
-        &c.name,
-        &c.version,
-        purl,
-        location,
-        found_by,
-    );
+    let mut p = Package::new(PackageType::PhpComposer, &c.name, &c.version, purl, location, found_by);
     p.licenses = c.licenses;
     p.set_meta("type", &c.kind);
     p.set_meta("dist_url", &c.dist_url);

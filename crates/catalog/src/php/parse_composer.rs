@@ -44,9 +44,7 @@ pub(super) fn parse_installed(data: &[u8]) -> Result<Parsed, ComposerError> {
             let list = o
                 .get("packages")
                 .and_then(Value::as_array)
-                .ok_or(ComposerError::Shape(
-                    "an array, or an object with \"packages\"",
-                ))?;
+                .ok_or(ComposerError::Shape("an array, or an object with \"packages\""))?;
             let dev: Vec<&str> = o
                 .get("dev-package-names")
                 .and_then(Value::as_array)
@@ -54,11 +52,7 @@ pub(super) fn parse_installed(data: &[u8]) -> Result<Parsed, ComposerError> {
                 .unwrap_or_default();
             (list, dev)
         }
-        _ => {
-            return Err(ComposerError::Shape(
-                "an array, or an object with \"packages\"",
-            ))
-        }
+        _ => return Err(ComposerError::Shape("an array, or an object with \"packages\"")),
     };
     let mut out = Parsed::default();
     for (i, v) in list.iter().enumerate() {
@@ -101,11 +95,7 @@ pub(super) fn parse_lock(data: &[u8]) -> Result<Parsed, ComposerError> {
 }
 
 fn text(v: &Value, key: &str) -> String {
-    v.get(key)
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .trim()
-        .to_string()
+    v.get(key).and_then(Value::as_str).unwrap_or("").trim().to_string()
 }
 
 fn package(v: &Value) -> Result<ComposerPackage, &'static str> {
@@ -156,10 +146,7 @@ mod tests {
         assert_eq!(p.packages.len(), 1);
         assert_eq!(p.packages[0].licenses, vec!["MIT"]);
         assert_eq!(p.packages[0].source_reference, "904713c5");
-        assert_eq!(
-            p.skipped,
-            vec!["package #1: no name", "package #2: not an object"]
-        );
+        assert_eq!(p.skipped, vec!["package #1: no name", "package #2: not an object"]);
     }
 
     #[test]
@@ -176,25 +163,16 @@ mod tests {
 
     #[test]
     fn garbage() {
-        assert!(matches!(
-            parse_installed(b"\x00garbage"),
-            Err(ComposerError::Json(_))
-        ));
+        assert!(matches!(parse_installed(b"\x00garbage"), Err(ComposerError::Json(_))));
         assert!(matches!(
             parse_installed(b"{\"packages\": 3}"),
             Err(ComposerError::Shape(_))
         ));
-        assert!(matches!(
-            parse_installed(b"\"str\""),
-            Err(ComposerError::Shape(_))
-        ));
+        assert!(matches!(parse_installed(b"\"str\""), Err(ComposerError::Shape(_))));
         assert!(matches!(parse_lock(b"[]"), Err(ComposerError::Shape(_))));
         assert!(matches!(parse_lock(b"{}"), Err(ComposerError::Shape(_))));
         // Deep nesting hits serde_json's recursion limit instead of the stack.
         let deep = "[".repeat(100_000);
-        assert!(matches!(
-            parse_installed(deep.as_bytes()),
-            Err(ComposerError::Json(_))
-        ));
+        assert!(matches!(parse_installed(deep.as_bytes()), Err(ComposerError::Json(_))));
     }
 }

@@ -21,10 +21,7 @@ const LOCK: &str = "ruby-gemfile-lock-cataloger";
 
 /// Whether `path` is `…/specifications/<x>.gemspec` or `…/specifications/default/<x>.gemspec`.
 fn is_installed_gemspec(path: &str) -> bool {
-    let Some((dir, _)) = path
-        .strip_suffix(".gemspec")
-        .and_then(|p| p.rsplit_once('/'))
-    else {
+    let Some((dir, _)) = path.strip_suffix(".gemspec").and_then(|p| p.rsplit_once('/')) else {
         return false;
     };
     let dir = dir.strip_suffix("/default").unwrap_or(dir);
@@ -73,23 +70,12 @@ impl Cataloger for GemspecCataloger {
 
 /// The gem's files as absolute paths, when its directory `<base>/gems/<name>-<version>` (beside
 /// `<base>/specifications`) is in the tree; a gemspec lists them relative to it.
-fn installed_files(
-    files: &Files<'_>,
-    spec_path: &str,
-    name: &str,
-    version: &str,
-    listed: &[String],
-) -> Vec<String> {
+fn installed_files(files: &Files<'_>, spec_path: &str, name: &str, version: &str, listed: &[String]) -> Vec<String> {
     let Some(base) = spec_path.rsplit_once("/specifications/").map(|(b, _)| b) else {
         return Vec::new();
     };
     let dir = format!("{base}/gems/{name}-{version}");
-    if listed.is_empty()
-        || files
-            .tree()
-            .entry(&dir)
-            .is_none_or(|e| e.kind != FileKind::Dir)
-    {
+    if listed.is_empty() || files.tree().entry(&dir).is_none_or(|e| e.kind != FileKind::Dir) {
         return Vec::new();
     }
     listed
@@ -128,22 +114,11 @@ impl Cataloger for GemfileLockCataloger {
                 }
             };
             for (line, text) in &lock.bad_lines {
-                out.unknown(
-                    files,
-                    &f,
-                    format!("line {line}: not a `name (version)` spec: {text:?}"),
-                );
+                out.unknown(files, &f, format!("line {line}: not a `name (version)` spec: {text:?}"));
             }
             for g in lock.gems {
                 let purl = Purl::new("gem", &g.name, &g.version).qualifier("platform", &g.platform);
-                let mut p = Package::new(
-                    PackageType::Gem,
-                    &g.name,
-                    &g.version,
-                    purl,
-                    files.location(&f),
-                    LOCK,
-                );
+                let mut p = Package::new(PackageType::Gem, &g.name, &g.version, purl, files.location(&f), LOCK);
                 p.set_meta("declared", "true");
                 p.set_meta("platform", &g.platform);
                 p.set_meta("source", &g.source.to_ascii_lowercase());

@@ -111,14 +111,7 @@ mod tests {
         let got: Vec<(&str, &str, &str, &str)> = l
             .gems
             .iter()
-            .map(|g| {
-                (
-                    g.name.as_str(),
-                    g.version.as_str(),
-                    g.platform.as_str(),
-                    g.source,
-                )
-            })
+            .map(|g| (g.name.as_str(), g.version.as_str(), g.platform.as_str(), g.source))
             .collect();
         assert_eq!(
             got,
@@ -136,10 +129,8 @@ mod tests {
 
     #[test]
     fn bad_lines_and_garbage() {
-        let l = parse_gemfile_lock(
-            "GEM\r\n  specs:\r\n    rack (2.2.22)\r\n    broken line\r\n    (1.0)\r\n",
-        )
-        .expect("lockfile");
+        let l = parse_gemfile_lock("GEM\r\n  specs:\r\n    rack (2.2.22)\r\n    broken line\r\n    (1.0)\r\n")
+            .expect("lockfile");
         assert_eq!(l.gems.len(), 1);
         assert_eq!(
             l.bad_lines,

@@ -85,10 +85,7 @@ impl<'a> Scanner<'a> {
     }
 
     fn line(&self, at: usize) -> usize {
-        1 + self.s[..at.min(self.s.len())]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
+        1 + self.s[..at.min(self.s.len())].iter().filter(|&&b| b == b'\n').count()
     }
 
     fn skip_blanks(&mut self, newlines: bool) {
@@ -165,10 +162,7 @@ impl<'a> Scanner<'a> {
                     let attr = self.ident();
                     self.skip_blanks(false);
                     let next = self.s.get(self.i + 1).copied();
-                    if attr.is_empty()
-                        || self.peek() != Some(b'=')
-                        || matches!(next, Some(b'=' | b'~' | b'>'))
-                    {
+                    if attr.is_empty() || self.peek() != Some(b'=') || matches!(next, Some(b'=' | b'~' | b'>')) {
                         continue;
                     }
                     self.i += 1;
@@ -201,15 +195,13 @@ impl<'a> Scanner<'a> {
                             items.push(self.string()?);
                             self.skip_calls();
                         }
-                        Some(b'%') if self.percent_literal_ahead() => {
-                            match self.percent_literal()? {
-                                Value::Str(s) => {
-                                    items.push(s);
-                                    self.skip_calls();
-                                }
-                                _ => return Ok(Value::Other),
+                        Some(b'%') if self.percent_literal_ahead() => match self.percent_literal()? {
+                            Value::Str(s) => {
+                                items.push(s);
+                                self.skip_calls();
                             }
-                        }
+                            _ => return Ok(Value::Other),
+                        },
                         _ => return Ok(Value::Other),
                     }
                 }
@@ -228,12 +220,7 @@ impl<'a> Scanner<'a> {
 
     /// Steps over `.freeze`, `.dup` and the like after a literal.
     fn skip_calls(&mut self) {
-        while self.peek() == Some(b'.')
-            && self
-                .s
-                .get(self.i + 1)
-                .is_some_and(|&b| b.is_ascii_alphabetic())
-        {
+        while self.peek() == Some(b'.') && self.s.get(self.i + 1).is_some_and(|&b| b.is_ascii_alphabetic()) {
             self.i += 1;
             self.ident();
         }
@@ -248,10 +235,7 @@ impl<'a> Scanner<'a> {
 
     /// Whether a `%` here opens a literal (`%q<..>`, `%w[..]`, `%(..)`) rather than a modulo.
     fn percent_literal_ahead(&self) -> bool {
-        let (a, b) = (
-            self.s.get(self.i + 1).copied(),
-            self.s.get(self.i + 2).copied(),
-        );
+        let (a, b) = (self.s.get(self.i + 1).copied(), self.s.get(self.i + 2).copied());
         match a {
             Some(b'q' | b'Q' | b'w' | b'W' | b'i' | b'I') => {
                 b.is_some_and(|d| d.is_ascii_punctuation() && d != b'=' && d != b'_')
@@ -281,9 +265,7 @@ impl<'a> Scanner<'a> {
         };
         let body = self.delimited(open, close, matches!(kind, b'Q' | b'W' | b'I'))?;
         Ok(match kind {
-            b'w' | b'W' | b'i' | b'I' => {
-                Value::List(body.split_whitespace().map(str::to_string).collect())
-            }
+            b'w' | b'W' | b'i' | b'I' => Value::List(body.split_whitespace().map(str::to_string).collect()),
             _ => Value::Str(body),
         })
     }
@@ -416,7 +398,10 @@ end
 
     #[test]
     fn escapes() {
-        let g = parse_gemspec("Gem::Specification.new do |s|\n s.name = \"caf\\u00e9\\x21\\u{1F600}\"\n s.version = '1\\'0'\nend").expect("gemspec");
+        let g = parse_gemspec(
+            "Gem::Specification.new do |s|\n s.name = \"caf\\u00e9\\x21\\u{1F600}\"\n s.version = '1\\'0'\nend",
+        )
+        .expect("gemspec");
         assert_eq!(g.name, "café!😀");
         assert_eq!(g.version, "1'0");
     }
