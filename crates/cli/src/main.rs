@@ -2,6 +2,7 @@
 //! The only crate that uses anyhow.
 
 mod build;
+mod db_cmd;
 mod output;
 mod progress;
 mod sbom_cmd;
@@ -22,12 +23,15 @@ struct Cli {
 enum Command {
     /// Catalog every package in an image or directory and write an SBOM.
     Sbom(sbom_cmd::SbomArgs),
+    /// Manage the vulnerability database: update, import, status.
+    Db(db_cmd::DbArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Sbom(args) => sbom_cmd::run(args),
+        Command::Db(args) => db_cmd::run(args),
     };
     match result {
         Ok(code) => code,

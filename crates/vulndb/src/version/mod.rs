@@ -390,3 +390,38 @@ mod tests {
         }
     }
 }
+
+/// The [`crate::VersionCheck`] built on these parsers: a range event version must parse in its
+/// ecosystem's scheme (SEMVER ranges in SemVer). Ecosystems without a scheme are accepted as
+/// [`crate::basic_version_check`] accepts them; Go's SEMVER ranges may omit the `v`.
+pub fn osv_version_check(ecosystem: &str, kind: crate::RangeKind, version: &str) -> Result<(), String> {
+    crate::basic_version_check(ecosystem, kind, version)?;
+    let scheme = match kind {
+        crate::RangeKind::Semver => match Scheme::for_osv_ecosystem(ecosystem) {
+            Some(Scheme::Go) => Scheme::Go,
+            _ => Scheme::Semver,
+        },
+        crate::RangeKind::Ecosystem => match Scheme::for_osv_ecosystem(ecosystem) {
+            Some(s) => s,
+            None => return Ok(()),
+        },
+    };
+    Version::parse(scheme, version).map(|_| ()).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod check_tests {
+    use super::osv_version_check;
+    use crate::RangeKind;
+
+    #[test]
+    fn checks_versions_by_ecosystem() {
+        assert!(osv_version_check("Debian:12", RangeKind::Ecosystem, "1:2.36-9+deb12u4").is_ok());
+        assert!(osv_version_check("PyPI", RangeKind::Ecosystem, "2.2.0rc1").is_ok());
+        assert!(osv_version_check("PyPI", RangeKind::Ecosystem, "not-a-version!").is_err());
+        assert!(osv_version_check("npm", RangeKind::Semver, "1.2.3-beta.1").is_ok());
+        assert!(osv_version_check("npm", RangeKind::Semver, "1.2").is_err());
+        assert!(osv_version_check("Go", RangeKind::Semver, "0.17.0").is_ok());
+        assert!(osv_version_check("SomethingNew", RangeKind::Ecosystem, "whatever-1").is_ok());
+    }
+}
