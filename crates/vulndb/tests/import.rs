@@ -311,7 +311,21 @@ fn single_records_json_lines_and_gzip() {
         }
     }
     std::fs::write(&lines, gz.finish().expect("gzip")).expect("write");
-    let report = import_ok(&db_path, &[single, lines]);
+    let seen = std::cell::RefCell::new(Vec::new());
+    let progress = |p: &vigil_vulndb::Progress<'_>| seen.borrow_mut().push(format!("{p:?}"));
+    let options = ImportOptions {
+        progress: Some(&progress),
+        ..ImportOptions::default()
+    };
+    let report = import(&db_path, &[single, lines], &options).expect("import");
+    let seen = seen.into_inner();
+    assert_eq!(seen.last().map(String::as_str), Some("Finishing"));
+    assert_eq!(
+        seen.iter()
+            .filter(|p| p.starts_with("Importing") && p.contains("records: 2, skipped: 0"))
+            .count(),
+        1
+    );
     assert_eq!(
         report
             .sources
