@@ -592,3 +592,17 @@ fn unknown_formats_are_refused_with_the_path() {
     assert!(matches!(err, DbError::NotWritten { .. }));
     assert!(err.to_string().contains("odd.txt: unknown format"), "{err}");
 }
+
+#[test]
+fn an_interrupted_build_leaves_a_temporary_file_that_the_next_build_removes() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db_path = db_in(tmp.path());
+    // What a build killed mid-way leaves: its temporary file, named after a process that is gone
+    // (4194303 is above Linux's largest pid_max, so no process has it).
+    let stale = tmp.path().join(".vulndb.sqlite.build-4194303-1700000000000000000");
+    std::fs::write(&stale, b"half a database").expect("write");
+    let zips = write_zips(tmp.path(), &["npm"]);
+    import_ok(&db_path, &zips);
+    assert!(!stale.exists());
+    assert_eq!(dir_listing(tmp.path()), ["npm-all.zip", "vulndb.sqlite"]);
+}
