@@ -4,6 +4,7 @@
 //! - [`Purl`]: a package URL, built and parsed per the purl specification.
 //! - [`Package`], [`Location`], [`PackageType`]: what a cataloger reports.
 //! - [`ImageConfig`], [`LayerInfo`], [`Distro`]: what is known of an image.
+//! - [`Severity`]: how bad a vulnerability finding is.
 //!
 //! ```
 //! use vigil_types::Purl;
@@ -16,8 +17,10 @@ mod digest;
 mod image;
 mod package;
 mod purl;
+mod severity;
 
 pub use digest::{Digest, DigestError};
 pub use image::{Distro, HistoryEntry, ImageConfig, LayerInfo, SourceInfo};
 pub use package::{Location, Package, PackageType, Unknown};
 pub use purl::{Purl, PurlError};
+pub use severity::{Severity, SeverityError};
