@@ -193,7 +193,7 @@ fn vulnerability(n: usize, f: &Finding, component: Option<&str>, by: Option<&Sup
             props.push(json!({ "name": "vigil:kev:dateAdded", "value": k.date_added }));
         }
         for (i, m) in f.matches.iter().enumerate() {
-            props.push(json!({ "name": format!("vigil:match:{i}"), "value": format!("{} {} {}: {}", m.advisory, m.ecosystem, m.package, m.range) }));
+            props.push(json!({ "name": format!("vigil:match:{i}"), "value": m.describe() }));
         }
     }
     if let Some(by) = by {

@@ -95,10 +95,7 @@ fn message(f: &Finding) -> String {
     }
     s.push('.');
     for m in &f.matches {
-        s.push_str(&format!(
-            " Matched {} ({}): {} {} in {}.",
-            m.advisory, m.ecosystem, m.comparator, m.version, m.range
-        ));
+        s.push_str(&format!(" Matched {}.", m.describe()));
     }
     if let Some(k) = &f.kev {
         s.push_str(&format!(" Listed in CISA KEV since {}.", k.date_added));

@@ -382,7 +382,12 @@ fn sarif_is_valid_2_1_0_with_github_properties() {
     assert_eq!(log4j["locations"][0]["logicalLocations"][0]["name"], "acme/app:1.0");
     let text = log4j["message"]["text"].as_str().expect("message");
     assert!(text.contains("fixed in 2.15.0"), "{text}");
-    assert!(text.contains("Matched GHSA-jfh8-c2jp-5v3q (Maven)"), "{text}");
+    assert!(
+        text.contains(
+            "Matched GHSA-jfh8-c2jp-5v3q (Maven org.apache.logging.log4j:log4j-core): 2.14.1 in >=2.13.0, <2.15.0 (ECOSYSTEM, Maven)."
+        ),
+        "{text}"
+    );
     let rule = &run["tool"]["driver"]["rules"][0];
     assert_eq!(rule["properties"]["security-severity"], "10.0");
     assert_eq!(
