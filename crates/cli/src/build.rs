@@ -12,7 +12,7 @@ use crate::progress::Bar;
 
 /// How to read a source.
 pub struct ReadOptions {
-    pub platform: Platform,
+    pub platform: Option<Platform>,
     pub max_layer_size: Option<u64>,
     pub quiet: bool,
 }

@@ -24,9 +24,10 @@ pub struct SbomArgs {
     /// Write the (single) output to this file instead of stdout.
     #[arg(long = "file")]
     pub file: Option<PathBuf>,
-    /// Platform to pick from a multi-platform image (os/arch[/variant]).
-    #[arg(long, default_value = "linux/amd64")]
-    pub platform: Platform,
+    /// Platform to pick from a multi-platform image (os/arch[/variant]); by default linux/amd64
+    /// from a multi-platform index, and the only image of a single-platform one.
+    #[arg(long)]
+    pub platform: Option<Platform>,
     /// Refuse layers that decompress past this size (e.g. 8G). Guards against decompression bombs.
     #[arg(long, value_parser = parse_size)]
     pub max_layer_size: Option<u64>,

@@ -40,8 +40,10 @@ use vigil_types::{ImageConfig, LayerInfo, SourceInfo, Unknown};
 /// How to read an image.
 #[derive(Clone, Default)]
 pub struct Options {
-    /// The platform to pick from a multi-platform index (default linux/amd64).
-    pub platform: Platform,
+    /// The platform to pick from a multi-platform index. `None`: linux/amd64 when the index has
+    /// several images, and the only image whatever its platform when it has one. `Some`: exactly
+    /// that platform, or an error listing what the index has.
+    pub platform: Option<Platform>,
     pub limits: Limits,
     /// Receives progress; none by default.
     pub progress: Option<Arc<dyn Progress>>,

@@ -211,12 +211,14 @@ pub(crate) fn open_store(
     let index: Index = serde_json::from_slice(&index_bytes).map_err(|e| ImageError::meta(input, "index.json", e))?;
     let mut candidates = Vec::new();
     collect(input, store, &index, "index.json", 0, &mut candidates)?;
-    let want = &options.platform;
+    let explicit = options.platform.is_some();
+    let want = &options.platform.clone().unwrap_or_default();
     let chosen = if candidates.len() == 1
-        && candidates[0]
-            .platform
-            .as_ref()
-            .is_none_or(|p| matches(p, want) || p.os.is_empty())
+        && (!explicit
+            || candidates[0]
+                .platform
+                .as_ref()
+                .is_none_or(|p| matches(p, want) || p.os.is_empty()))
     {
         candidates.into_iter().next()
     } else if candidates.is_empty() {

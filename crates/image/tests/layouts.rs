@@ -448,7 +448,7 @@ fn multi_platform_index_picks_the_platform() {
 
     let want: Platform = "linux/arm64".parse().expect("platform");
     let options = Options {
-        platform: want,
+        platform: Some(want),
         ..Options::default()
     };
     let a = read_with(SourceSpec::OciDir(dir.clone()), &options);
@@ -462,14 +462,14 @@ fn multi_platform_index_picks_the_platform() {
     assert_eq!(a.layers[2].diff_id.to_string(), arm.diff_ids()[2]);
     // The variant narrows too.
     let v8 = Options {
-        platform: "linux/arm64/v8".parse().expect("platform"),
+        platform: Some("linux/arm64/v8".parse().expect("platform")),
         ..Options::default()
     };
     assert_eq!(read_with(SourceSpec::OciDir(dir.clone()), &v8).config.variant, "v8");
 
     // A platform the index lacks: the error lists what is there (not the attestation).
     let s390 = Options {
-        platform: "linux/s390x".parse().expect("platform"),
+        platform: Some("linux/s390x".parse().expect("platform")),
         ..Options::default()
     };
     let spec = SourceSpec::OciArchive(w.tar("multi.tar", &layout));
@@ -491,6 +491,26 @@ fn multi_platform_index_picks_the_platform() {
         msg.contains("multi.tar") && msg.contains("linux/s390x") && msg.contains("linux/arm64/v8"),
         "{msg}"
     );
+}
+
+#[test]
+fn single_platform_layout_of_another_architecture_is_read_by_default() {
+    let img = Image::fixture("basic").compressed(Compression::Gzip);
+    let arm = arm64(&img);
+    let w = Written::new();
+    let dir = w.dir("arm-only", &oci_multi(&[&arm], "vigil-test/basic:arm"));
+    // No --platform: the only image is read, whatever its platform.
+    let a = read(SourceSpec::OciDir(dir.clone()));
+    assert_eq!(a.config.architecture, "arm64");
+    // An explicit platform must match.
+    let amd = Options {
+        platform: Some("linux/amd64".parse().expect("platform")),
+        ..Options::default()
+    };
+    let err = open(&SourceSpec::OciDir(dir), &amd, &SelectPaths(KEEP))
+        .err()
+        .expect("no amd64 image");
+    assert!(matches!(err, ImageError::NoPlatform { .. }), "{err}");
 }
 
 #[test]

@@ -85,6 +85,7 @@ impl<R: Read> Read for Capped<R> {
             };
         }
         let want = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        // `want` is at most `buf.len()`.
         let n = self.inner.read(&mut buf[..want])?;
         self.left -= n as u64;
         Ok(n)
@@ -142,6 +143,7 @@ pub(crate) fn read_line_capped(reader: &mut impl BufRead, limit: u64, buf: &mut 
         }
         saw_any = true;
         let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+            // `i` is a position in `chunk`.
             Some(i) => (&chunk[..i], Some(i + 1)),
             None => (chunk, None),
         };

@@ -305,6 +305,7 @@ fn fetch_http(
         if received > cap {
             return Err(http(format!("more than the cap of {cap} bytes")));
         }
+        // `read` returns at most `buf.len()`.
         hasher.update(&buf[..n]);
         file.write_all(&buf[..n]).map_err(DbError::io(dir))?;
     }

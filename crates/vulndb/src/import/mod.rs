@@ -129,6 +129,7 @@ pub fn import(db_path: &Path, inputs: &[PathBuf], options: &ImportOptions<'_>) -
         let sniffed: Vec<Input> = inputs.iter().map(|p| sniff::sniff(p)).collect::<Result<_, _>>()?;
         let names: Vec<String> = sniffed.iter().map(Input::source_name).collect();
         for (i, name) in names.iter().enumerate() {
+            // `i` indexes `names`, which has one name per sniffed input.
             if names[..i].contains(name) {
                 return Err(DbError::input(
                     sniffed[i].path.display(),
@@ -228,6 +229,7 @@ fn file_digest(path: &Path) -> Result<(String, u64), DbError> {
         if n == 0 {
             break;
         }
+        // `read` returns at most `buf.len()`.
         hasher.update(&buf[..n]);
         size += n as u64;
     }

@@ -122,6 +122,7 @@ pub(crate) fn sniff(path: &Path) -> Result<Input, DbError> {
 fn text_format(path: &Path, head: &[u8]) -> Result<Format, DbError> {
     let text = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
     let start = text.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(text.len());
+    // `start` is a position in `text` or its length.
     let text = &text[start..];
     let lower_start: Vec<u8> = text.iter().take(16).map(u8::to_ascii_lowercase).collect();
     if text.starts_with(b"#model_version") || lower_start.starts_with(b"cve,epss") {
@@ -167,6 +168,7 @@ fn first_line_is_a_record(text: &[u8]) -> bool {
     let Some(end) = text.iter().position(|&b| b == b'\n') else {
         return false;
     };
+    // `end` is a position in `text`.
     let rest_has_content = text[end..].iter().any(|b| !b.is_ascii_whitespace());
     rest_has_content && serde_json::from_slice::<serde::de::IgnoredAny>(&text[..end]).is_ok()
 }

@@ -187,6 +187,7 @@ fn event_name(e: &Event) -> &'static str {
 fn truncate(s: &str) -> String {
     const MAX: usize = 80;
     match s.char_indices().nth(MAX) {
+        // `at` is a char boundary of `s` (from `char_indices`).
         Some((at, _)) => format!("{}…", &s[..at]),
         None => s.to_string(),
     }

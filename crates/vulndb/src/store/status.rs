@@ -44,7 +44,8 @@ pub struct Status {
 pub struct SourceInfo {
     /// `osv/<Ecosystem>` (downloaded), `file:<path>` (imported), `epss`, `kev`.
     pub name: String,
-    /// `osv-zip`, `osv-dir`, `osv-jsonl`, `osv-json`, `cve5`, `nvd-api`, `epss-csv`, `kev-json`.
+    /// The container: `zip`, `dir`, `jsonl`, `json` (records: OSV or CVE JSON 5), or a feed:
+    /// `nvd-api`, `epss-csv`, `kev-json`.
     pub kind: String,
     /// The URL or path it was read from.
     pub location: String,

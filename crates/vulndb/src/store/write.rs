@@ -13,8 +13,8 @@ pub(crate) struct SourceMeta {
     /// Unique key: `osv/<Ecosystem>` for downloads, `file:<path>` for imported files, `epss` and
     /// `kev` for those single-snapshot feeds.
     pub name: String,
-    /// What the source holds: `osv-zip`, `osv-dir`, `osv-jsonl`, `osv-json`, `cve5`, `nvd-api`,
-    /// `epss-csv`, `kev-json`.
+    /// The container: `zip`, `dir`, `jsonl`, `json` (records: OSV or CVE JSON 5), or a feed:
+    /// `nvd-api`, `epss-csv`, `kev-json`.
     pub kind: String,
     /// A URL or a path.
     pub location: String,
