@@ -261,6 +261,18 @@ pub enum MatchKind {
     AllVersions,
 }
 
+impl MatchDetail {
+    /// `PYSEC-2023-192 (PyPI urllib3): 1.24.1 in >=0, <1.26.17 (ECOSYSTEM, PEP 440)`.
+    pub fn describe(&self) -> String {
+        let what = match self.how {
+            MatchKind::Range => format!("{} in {}", self.version, self.range),
+            MatchKind::Version => format!("{} ({})", self.range, self.comparator),
+            MatchKind::AllVersions => self.range.clone(),
+        };
+        format!("{} ({} {}): {what}", self.advisory, self.ecosystem, self.package)
+    }
+}
+
 impl Finding {
     /// The CVE ids of the vulnerability: its id and aliases that are CVE ids.
     pub fn cves(&self) -> impl Iterator<Item = &str> {
@@ -294,11 +306,7 @@ impl Finding {
             let _ = write!(s, " from {}", self.severity.origin);
         }
         for m in &self.matches {
-            let _ = write!(
-                s,
-                "\n  matched {} ({} {}): {} {} in {}",
-                m.advisory, m.ecosystem, m.package, m.comparator, m.version, m.range
-            );
+            let _ = write!(s, "\n  matched {}", m.describe());
         }
         match (&self.fix.state, &self.fix.nearest) {
             (FixState::Fixed, Some(v)) => {

@@ -296,6 +296,88 @@ mod tests {
         assert_eq!(err.input(), "not a version");
     }
 
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// A well-formed range over versions `N.0.0`: sorted distinct bounds paired as
+        /// introduced/fixed, the last pair possibly open or closed by `last_affected`, written in
+        /// a shuffled order. Its meaning is the union of its intervals.
+        /// Intervals `(start, end)`, `end` = `(bound, inclusive)` or open.
+        type Pairs = Vec<(u32, Option<(u32, bool)>)>;
+
+        fn ranges() -> impl Strategy<Value = (Pairs, Vec<usize>)> {
+            (
+                proptest::collection::btree_set(1u32..40, 1..9),
+                any::<bool>(),
+                any::<bool>(),
+                any::<u64>(),
+            )
+                .prop_map(|(bounds, open_end, last_affected, seed)| {
+                    let b: Vec<u32> = bounds.into_iter().collect();
+                    let mut pairs = Vec::new();
+                    let mut i = 0;
+                    while i < b.len() {
+                        match b.get(i + 1) {
+                            Some(&end) => pairs.push((b[i], Some((end, false)))),
+                            None => pairs.push((b[i], None)),
+                        }
+                        i += 2;
+                    }
+                    if let Some(last) = pairs.last_mut() {
+                        match (open_end, last.1) {
+                            (true, _) => last.1 = None,
+                            (false, Some((end, _))) if last_affected => last.1 = Some((end, true)),
+                            _ => {}
+                        }
+                    }
+                    let n = pairs.len() * 2;
+                    let mut order: Vec<usize> = (0..n).collect();
+                    let mut x = seed | 1;
+                    for k in (1..n).rev() {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        order.swap(k, (x % (k as u64 + 1)) as usize);
+                    }
+                    (pairs, order)
+                })
+        }
+
+        proptest! {
+            #[test]
+            fn the_walk_is_the_union_of_intervals((pairs, order) in ranges(), v in 0u32..45) {
+                let ver = |n: u32| format!("{n}.0.0");
+                let mut events = Vec::new();
+                for (start, end) in &pairs {
+                    events.push(Event::Introduced(ver(*start)));
+                    match end {
+                        Some((e, false)) => events.push(Event::Fixed(ver(*e))),
+                        Some((e, true)) => events.push(Event::LastAffected(ver(*e))),
+                        None => events.push(Event::Limit("*".into())),
+                    }
+                }
+                let shuffled: Vec<Event> = order.iter().filter_map(|&i| events.get(i).cloned()).collect();
+                let r = VersionRange { kind: RangeKind::Semver, events: shuffled };
+                let expected = pairs.iter().any(|(start, end)| {
+                    v >= *start
+                        && match end {
+                            Some((e, false)) => v < *e,
+                            Some((e, true)) => v <= *e,
+                            None => true,
+                        }
+                });
+                let installed = Version::parse(Scheme::Semver, &ver(v)).expect("valid");
+                let got = evaluate(&installed, &r, Scheme::Semver).expect("valid range");
+                prop_assert_eq!(got.interval.is_some(), expected);
+                if let Some(i) = got.interval {
+                    let start: u32 = i.introduced.trim_end_matches(".0.0").parse().expect("number");
+                    prop_assert!(pairs.iter().any(|(s, _)| *s == start) && start <= v);
+                }
+            }
+        }
+    }
+
     #[test]
     fn fixed_versions_are_reported_in_record_order() {
         let r = range(

@@ -207,3 +207,34 @@ fn distributions_without_data_are_noted_not_dropped() {
         notes[0].message
     );
 }
+
+#[test]
+fn rpm_packages_match_red_hat_and_rocky_by_major_release_with_epochs() {
+    let (_dir, db) = db();
+    let rpm = |distro: &str| {
+        pkg(
+            PackageType::Rpm,
+            "openssl-libs",
+            "1:3.0.7-25.el9_3",
+            Purl::new("rpm", "openssl-libs", "3.0.7-25.el9_3")
+                .qualifier("epoch", "1")
+                .qualifier("distro", distro),
+            "/var/lib/rpm/rpmdb.sqlite",
+            "base",
+        )
+    };
+    let report = run(&db, &sbom(Some("rhel-9.4"), vec![rpm("rhel-9.4")]));
+    let f = one(&report, "openssl-libs", "RHSA-2024:2447");
+    assert_eq!(f.matches.len(), 1, "the RHEL 8 entry does not apply");
+    assert_eq!(f.matches[0].ecosystem, "Red Hat:enterprise_linux:9::baseos");
+    assert_eq!(f.matches[0].comparator, "rpm");
+    assert_eq!(f.fix.nearest.as_deref(), Some("1:3.0.7-27.el9"));
+    assert_eq!(f.severity.score, Some(5.3));
+
+    let report = run(&db, &sbom(Some("rocky-9.3"), vec![rpm("rocky-9.3")]));
+    assert_eq!(ids(&report, "openssl-libs"), ["RLSA-2024:2447"]);
+    // The same version with a higher epoch is newer than the fix.
+    let mut newer = rpm("rocky-9.3");
+    newer.version = "2:3.0.7-25.el9_3".into();
+    assert!(run(&db, &sbom(Some("rocky-9.3"), vec![newer])).findings.is_empty());
+}

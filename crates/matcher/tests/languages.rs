@@ -44,6 +44,24 @@ fn aliases_join_records_into_one_finding_per_package() {
     assert_eq!(f.cwes, ["CWE-22"]);
     assert_eq!(f.epss.as_ref().map(|e| e.score), Some(0.0109));
     assert_eq!(f.published.as_deref(), Some("2021-02-02T07:15:00Z"));
+    // It explains itself: which advisory, which range, which comparator, which file and layer.
+    let text = f.explain();
+    assert!(
+        text.starts_with("CVE-2021-3281 in Django 2.2 (python) — Medium 5.3 from GHSA-fvgf-6h6h-3322"),
+        "{text}"
+    );
+    assert!(
+        text.contains("matched PYSEC-2021-9 (PyPI django): 2.2 in >=2.2, <2.2.18 (ECOSYSTEM, PEP 440)"),
+        "{text}"
+    );
+    assert!(text.contains("fixed in 2.2.18"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "evidence /usr/local/lib/python3.11/site-packages/Django-2.2.dist-info/METADATA (layer {})",
+            common::layer("app").short()
+        )),
+        "{text}"
+    );
     let urls: Vec<&str> = f.references.iter().map(|r| r.url.as_str()).collect();
     assert_eq!(
         urls.iter().filter(|u| u.contains("weblog/2021/feb/01")).count(),
@@ -75,6 +93,10 @@ fn introduced_fixed_last_affected_limit_and_explicit_versions() {
     let u = one(&report, "urllib3", "CVE-2019-11324");
     assert_eq!(u.matches[0].how, MatchKind::Version);
     assert_eq!(u.matches[0].range, "1.24.1 listed in the entry's versions");
+    assert_eq!(
+        u.matches[0].describe(),
+        "PYSEC-2019-133 (PyPI urllib3): 1.24.1 listed in the entry's versions (PEP 440)"
+    );
     assert_eq!(u.fix.state, FixState::NotFixed);
 
     // Versions outside every range do not match.

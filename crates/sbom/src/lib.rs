@@ -39,6 +39,7 @@ use std::io::Write;
 use serde_json::Value;
 
 pub use error::SbomError;
+pub use format::cyclonedx_json::{cyclonedx_bom, CycloneDxBom};
 pub use format::Format;
 pub use model::{now_rfc3339, Sbom, Tool, SCHEMA_VERSION, TOOL_NAME};
 

@@ -129,6 +129,32 @@ pub(crate) fn encode(sbom: &Sbom, options: EncodeOptions) -> Result<Vec<u8>, Sbo
     })
 }
 
+/// A CycloneDX 1.6 BOM of an SBOM as a JSON value, for documents that extend it (a scan
+/// report adds `vulnerabilities`), with the `bom-ref` of each package.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CycloneDxBom {
+    /// The document, as [`crate::encode`] writes it for [`Format::CycloneDxJson`].
+    pub document: serde_json::Value,
+    /// The `bom-ref` of each package, in [`Sbom::packages`] order.
+    pub package_refs: Vec<String>,
+}
+
+/// The CycloneDX BOM of `sbom` as a JSON value and its packages' `bom-ref`s.
+pub fn cyclonedx_bom(sbom: &Sbom) -> Result<CycloneDxBom, SbomError> {
+    let bom = build(sbom);
+    let package_refs = bom
+        .components
+        .iter()
+        .take(sbom.packages.len())
+        .map(|c| c.bom_ref.clone().unwrap_or_default())
+        .collect();
+    let document = serde_json::to_value(&bom).map_err(|e| SbomError::Unencodable {
+        format: Format::CycloneDxJson,
+        message: e.to_string(),
+    })?;
+    Ok(CycloneDxBom { document, package_refs })
+}
+
 fn build(sbom: &Sbom) -> Bom {
     let root = root_component(sbom);
     let mut used_refs: HashSet<String> = HashSet::new();
@@ -383,6 +409,25 @@ mod tests {
             vec!["name:MIT OR Apache-2.0", "name:Public Domain"]
         );
         assert!(licenses(&[]).is_empty());
+    }
+
+    #[test]
+    fn the_bom_value_names_each_packages_ref() {
+        use vigil_types::{Location, PackageType, Purl, SourceInfo};
+        let mut sbom = Sbom::new_at(SourceInfo::default(), "2024-01-01T00:00:00Z");
+        let p = Package::new(
+            PackageType::Npm,
+            "a",
+            "1.0.0",
+            Purl::new("npm", "a", "1.0.0"),
+            Location::new("/app/node_modules/a/package.json", None),
+            "test",
+        );
+        sbom.packages = vec![p.clone(), p.clone()];
+        let bom = cyclonedx_bom(&sbom).expect("encodes");
+        assert_eq!(bom.package_refs, [p.id.clone(), format!("{}-2", p.id)]);
+        assert_eq!(bom.document["components"][1]["bom-ref"], bom.package_refs[1].as_str());
+        assert_eq!(bom.document["specVersion"], "1.6");
     }
 
     #[test]
