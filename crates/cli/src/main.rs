@@ -6,6 +6,7 @@ mod db_cmd;
 mod output;
 mod progress;
 mod sbom_cmd;
+mod scan_cmd;
 
 use std::process::ExitCode;
 
@@ -23,6 +24,8 @@ struct Cli {
 enum Command {
     /// Catalog every package in an image or directory and write an SBOM.
     Sbom(sbom_cmd::SbomArgs),
+    /// Match a source's packages against the vulnerability database; gate with --fail-on.
+    Scan(scan_cmd::ScanArgs),
     /// Manage the vulnerability database: update, import, status.
     Db(db_cmd::DbArgs),
 }
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Sbom(args) => sbom_cmd::run(args),
         Command::Db(args) => db_cmd::run(args),
+        Command::Scan(args) => scan_cmd::run(args),
     };
     match result {
         Ok(code) => code,
