@@ -9,6 +9,7 @@
 # Without those it skips, unless VIGIL_REQUIRE_KERNEL=1, where a missing piece is a failure.
 set -euo pipefail
 VIGIL=$(realpath "${1:-target/release/vigil}")
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=${VIGIL_E2E_WORK:-/tmp/vigil-e2e}
 REQUIRE=${VIGIL_REQUIRE_KERNEL:-0}
 MIRROR=${VIGIL_DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -114,6 +115,23 @@ a, c, s = (json.load(open(f)) for f in sys.argv[1:4])
 purls = lambda x: sorted(p["purl"] for p in x["packages"])
 assert purls(a) == purls(c), set(purls(a)) ^ set(purls(c))
 assert purls(a) == purls(s), set(purls(a)) ^ set(purls(s))
+PY
+
+rm -f e2e.db
+"$VIGIL" db import --db "$WORK/e2e.db" "$ROOT/crates/cli/tests/fixtures/osv" 2>/dev/null
+set +e
+"$VIGIL" scan "docker:vigil-e2e/app:1" --db "$WORK/e2e.db" -o json --file scan.json --fail-on high -q 2>/dev/null
+code=$?
+set -e
+check "scan of the daemon image: the gate fails (exit 1) on requests 2.19.0's high CVE" test "$code" = 1
+check "scan: requests 2.19.0 and minimist 1.2.0 findings, with their layers" py scan.json archive.json <<'PY'
+import json, sys
+r, s = (json.load(open(f)) for f in sys.argv[1:3])
+layers = [l["diff_id"] for l in s["layers"]]
+got = {(f["id"], f["package"]["name"]) for f in r["findings"]}
+assert ("CVE-2018-18074", "requests") in got and ("CVE-2020-7598", "minimist") in got, got
+layer_of = {f["package"]["name"]: f["package"]["locations"][0]["layer"] for f in r["findings"]}
+assert layer_of["requests"] == layers[1] and layer_of["minimist"] == layers[2], (layer_of, layers)
 PY
 
 head -c 3000000 app.docker.tar > truncated.tar
