@@ -1,0 +1,163 @@
+//! uid → name and gid → name from `/etc/passwd` and `/etc/group` content, as read from a
+//! container's own root (`/proc/<pid>/root/etc/passwd`), for `user.name` and `group.name`.
+//!
+//! Both files are hostile: content past [`MAX_FILE`] bytes is ignored, lines longer than
+//! [`MAX_LINE`] are skipped, as are lines with missing or non-numeric id fields, and at most
+//! [`MAX_ENTRIES`] ids are kept. The first entry for an id wins, as getpwuid does.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+/// Bytes of a passwd/group file that are read at most.
+pub const MAX_FILE: usize = 4 << 20;
+/// Longest line that is parsed.
+pub const MAX_LINE: usize = 4096;
+/// Most ids kept from one file.
+pub const MAX_ENTRIES: usize = 100_000;
+
+/// An id → name map parsed from passwd or group content.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IdNames {
+    names: HashMap<u32, String>,
+    /// Lines skipped because they were too long or malformed.
+    pub skipped: usize,
+}
+
+impl IdNames {
+    pub fn name(&self, id: u32) -> Option<&str> {
+        self.names.get(&id).map(String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// Parses `/etc/passwd` content: `name:password:uid:gid:gecos:home:shell`.
+pub fn parse_passwd(content: &[u8]) -> IdNames {
+    parse(content, 4)
+}
+
+/// Parses `/etc/group` content: `name:password:gid:members`.
+pub fn parse_group(content: &[u8]) -> IdNames {
+    parse(content, 3)
+}
+
+/// Reads at most [`MAX_FILE`] bytes of a file (e.g. `/proc/<pid>/root/etc/passwd`).
+pub fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    std::fs::File::open(path)?.take(MAX_FILE as u64).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+/// `min_fields`: the number of `:`-separated fields a line must at least have.
+fn parse(content: &[u8], min_fields: usize) -> IdNames {
+    let content = content.get(..MAX_FILE).unwrap_or(content);
+    let mut out = IdNames::default();
+    for line in content.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() || line.first() == Some(&b'#') {
+            continue;
+        }
+        // NIS compat entries (`+`, `-name`) carry no local id.
+        if line.len() > MAX_LINE || matches!(line.first(), Some(b'+' | b'-')) {
+            out.skipped += 1;
+            continue;
+        }
+        let mut fields = line.split(|&b| b == b':');
+        let name = fields.next().unwrap_or_default();
+        let id = fields.nth(1);
+        let count = 3 + fields.count();
+        let parsed = id
+            .and_then(|id| std::str::from_utf8(id).ok())
+            .and_then(|id| id.parse::<u32>().ok());
+        let Some(id) = parsed.filter(|_| count >= min_fields && !name.is_empty()) else {
+            out.skipped += 1;
+            continue;
+        };
+        let Ok(name) = std::str::from_utf8(name) else {
+            out.skipped += 1;
+            continue;
+        };
+        if out.names.len() >= MAX_ENTRIES && !out.names.contains_key(&id) {
+            out.skipped += 1;
+            continue;
+        }
+        out.names.entry(id).or_insert_with(|| name.to_owned());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // An excerpt of a real Debian 12 /etc/passwd and /etc/group.
+    const PASSWD: &str = "root:x:0:0:root:/root:/bin/bash\n\
+daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n\
+www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\n\
+nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n\
+_apt:x:42:65534::/nonexistent:/usr/sbin/nologin\n";
+    const GROUP: &str = "root:x:0:\ndaemon:x:1:\nadm:x:4:\nwww-data:x:33:\nnogroup:x:65534:\n";
+
+    #[test]
+    fn real_files() {
+        let p = parse_passwd(PASSWD.as_bytes());
+        assert_eq!(p.len(), 5);
+        assert_eq!(p.name(0), Some("root"));
+        assert_eq!(p.name(33), Some("www-data"));
+        assert_eq!(p.name(42), Some("_apt"));
+        assert_eq!(p.name(65534), Some("nobody"));
+        assert_eq!(p.name(1000), None);
+        assert_eq!(p.skipped, 0);
+        let g = parse_group(GROUP.as_bytes());
+        assert_eq!(g.name(4), Some("adm"));
+        assert_eq!(g.name(65534), Some("nogroup"));
+    }
+
+    #[test]
+    fn this_machines_files() {
+        let Ok(p) = read_capped(Path::new("/etc/passwd")) else {
+            return;
+        };
+        assert_eq!(parse_passwd(&p).name(0), Some("root"));
+        let Ok(g) = read_capped(Path::new("/etc/group")) else {
+            return;
+        };
+        assert_eq!(parse_group(&g).name(0), Some("root"));
+    }
+
+    #[test]
+    fn hostile_lines() {
+        let long = format!("evil:x:7:7:{}:/:/bin/sh\n", "a".repeat(MAX_LINE));
+        let input = format!(
+            "# comment\n\nroot:x:0:0:root:/root:/bin/sh\r\nshort:x:5\nnoid:x::1:::\nneg:x:-1:0:::\nbig:x:99999999999:0:::\n:x:8:8:::\n+::::::\n{long}dup:x:0:0:::\nalice:x:1000:1000:::"
+        );
+        let p = parse_passwd(input.as_bytes());
+        assert_eq!(p.name(0), Some("root"), "first entry for an id wins; CR stripped");
+        assert_eq!(p.name(1000), Some("alice"), "last line without newline");
+        assert_eq!(p.name(5), None, "too few fields");
+        assert_eq!(p.name(7), None, "overlong line");
+        assert_eq!(p.name(8), None, "empty name");
+        assert_eq!(p.len(), 2);
+        assert_eq!(p.skipped, 7);
+        // A group line with 3 fields is enough.
+        assert_eq!(parse_group(b"wheel:x:10").name(10), Some("wheel"));
+        assert!(parse_passwd(&[0xff, b':', b'x', b':', b'1', b':', b'1']).is_empty());
+    }
+
+    #[test]
+    fn huge_content_is_capped() {
+        let line = "u:x:1:1:::\n";
+        let mut big = line.repeat(MAX_FILE / line.len() + 10).into_bytes();
+        big.extend_from_slice(b"late:x:2:2:::\n");
+        let p = parse_passwd(&big);
+        assert_eq!(p.name(1), Some("u"));
+        assert_eq!(p.name(2), None, "content past the cap is ignored");
+    }
+}
