@@ -15,5 +15,6 @@ pub mod users;
 
 pub use container_id::{container_id, container_id_from_proc_cgroup, ContainerId, Runtime};
 
+pub use docker::{ContainerInfo, DockerClient, DockerError, ImageRef, K8s, Mount};
 pub use proc::{Process, ProcessTable};
 pub use users::{parse_group, parse_passwd, IdNames};
