@@ -301,6 +301,21 @@ mod tests {
     }
 
     #[test]
+    fn real_docker_container_cgroup_file() {
+        // /proc/<pid>/cgroup of a Docker 20.10 container's main process on this machine
+        // (cgroup v1 hierarchies plus the v2 line).
+        let content = include_str!("../tests/fixtures/proc-cgroup/docker-hybrid");
+        let c = container_id_from_proc_cgroup(content).unwrap();
+        assert_eq!(
+            c.full(),
+            "9efc354b48e454b8c2a02e86853c5814a7a3866d8e71c1d801d077e3ab9ef5b9"
+        );
+        assert_eq!(c.short(), "9efc354b48e4");
+        assert_eq!(c.runtime(), Runtime::Docker);
+        assert_eq!(c.pod_uid(), None);
+    }
+
+    #[test]
     fn this_machines_own_cgroup_is_host_or_container() {
         // This machine's /proc/self/cgroup (hybrid v1+v2): whatever it says, parsing must not
         // invent an id from a non-container path such as `/process_api/<32 hex>`.

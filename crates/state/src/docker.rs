@@ -100,6 +100,8 @@ pub struct ContainerInfo {
     pub mounts: Vec<Mount>,
     /// `State.StartedAt` (RFC 3339); None when the container never started.
     pub started_at: Option<String>,
+    /// The main process's pid in the host's pid namespace (`State.Pid`); None when not running.
+    pub pid: Option<u32>,
     pub k8s: Option<K8s>,
 }
 
@@ -143,6 +145,7 @@ struct RawMount {
 #[serde(default, rename_all = "PascalCase")]
 struct RawState {
     started_at: String,
+    pid: u32,
 }
 
 impl ContainerInfo {
@@ -178,6 +181,7 @@ impl ContainerInfo {
                 })
                 .collect(),
             started_at,
+            pid: Some(raw.state.pid).filter(|&p| p != 0),
             k8s,
         })
     }
@@ -269,6 +273,7 @@ mod tests {
             }]
         );
         assert_eq!(c.started_at.as_deref(), Some("2026-11-23T13:27:35.566108036Z"));
+        assert!(c.pid.is_some());
         let k = c.k8s.unwrap();
         assert_eq!((k.pod_name.as_str(), k.namespace.as_str()), ("web-0", "prod"));
         assert_eq!(k.pod_uid.as_deref(), Some("8b0a7d3e-5c1f-4e2a-9b6d-0f1e2d3c4b5a"));
@@ -284,6 +289,7 @@ mod tests {
         assert_eq!(c.name, "x");
         assert!(c.privileged && c.labels.is_empty() && c.mounts.is_empty());
         assert_eq!(c.started_at, None);
+        assert_eq!(c.pid, None);
         assert_eq!(c.k8s, None);
         assert!(ContainerInfo::from_inspect_json(b"[]").is_err());
         assert!(ContainerInfo::from_inspect_json(b"{\"Id\":3}").is_err());
