@@ -116,14 +116,15 @@ fn match_segment<'a>(seg: &'a str, parent: Option<&str>, path: &str) -> Option<(
     let name = seg.strip_suffix(".scope").unwrap_or(seg);
     // `kubepods-burstable-pod<uid>.slice:cri-containerd:<id>` (systemd driver, nested form)
     if let Some((head, id)) = name.rsplit_once(':') {
-        if head.ends_with(":cri-containerd") && is_id(id) {
-            return Some((id, Runtime::Containerd));
-        }
-        if head.ends_with(":crio") && is_id(id) {
-            return Some((id, Runtime::CriO));
-        }
-        if head.ends_with(":docker") && is_id(id) {
-            return Some((id, Runtime::Docker));
+        let kind = head.rsplit(':').next().unwrap_or(head);
+        let runtime = match kind {
+            "cri-containerd" => Some(Runtime::Containerd),
+            "crio" => Some(Runtime::CriO),
+            "docker" => Some(Runtime::Docker),
+            _ => None,
+        };
+        if let Some(runtime) = runtime.filter(|_| is_id(id)) {
+            return Some((id, runtime));
         }
     }
     const PREFIXES: [(&str, Runtime); 4] = [
@@ -241,6 +242,11 @@ mod tests {
             &format!("/system.slice/containerd.service/kubepods-besteffort-pod{u}.slice:cri-containerd:{ID}"),
             Runtime::Containerd,
             Some(UID),
+        );
+        check(
+            &format!("/system.slice/containerd.service/cri-containerd:{ID}"),
+            Runtime::Containerd,
+            None,
         );
     }
 

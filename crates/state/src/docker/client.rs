@@ -65,6 +65,7 @@ impl DockerClient {
         Ok(Events {
             body: BufReader::new(self.get(path)?),
             socket: self.socket.display().to_string(),
+            failed: false,
         })
     }
 
@@ -262,25 +263,29 @@ struct RawActor {
 }
 
 /// The event stream: newline-delimited JSON inside a chunked body. Blocks until the next event
-/// (or the client's timeout, reported as an `Io` error).
+/// (or the client's timeout, reported as an `Io` error). After a read error the stream may
+/// have lost part of a line, so the iterator ends; open a new stream to go on. A line that is
+/// not a valid event is an error item and the stream goes on.
 pub struct Events {
     body: BufReader<Body>,
     socket: String,
+    failed: bool,
 }
 
 impl Iterator for Events {
     type Item = Result<ContainerEvent, DockerError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
+        while !self.failed {
             let line = match read_line(&mut self.body) {
                 Ok(Some(l)) => l,
                 Ok(None) => return None,
                 Err(source) => {
+                    self.failed = true;
                     return Some(Err(DockerError::Io {
                         socket: self.socket.clone(),
                         source,
-                    }))
+                    }));
                 }
             };
             if line.iter().all(u8::is_ascii_whitespace) {
@@ -288,6 +293,7 @@ impl Iterator for Events {
             }
             return Some(parse_event(&line));
         }
+        None
     }
 }
 
