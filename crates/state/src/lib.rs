@@ -17,4 +17,4 @@ pub use container_id::{container_id, container_id_from_proc_cgroup, ContainerId,
 
 pub use docker::{ContainerInfo, DockerClient, DockerError, ImageRef, K8s, Mount};
 pub use proc::{Process, ProcessTable};
-pub use users::{parse_group, parse_passwd, IdNames};
+pub use users::{parse_group, parse_passwd, IdNames, Users};

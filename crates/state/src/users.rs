@@ -55,6 +55,25 @@ pub fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// The user and group names of one root filesystem, e.g. a container's `/proc/<pid>/root`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Users {
+    pub users: IdNames,
+    pub groups: IdNames,
+}
+
+impl Users {
+    /// Reads `<root>/etc/passwd` and `<root>/etc/group` (capped); a missing or unreadable file
+    /// gives an empty map, as a distroless image has none.
+    pub fn load(root: &Path) -> Users {
+        let read = |name: &str| read_capped(&root.join("etc").join(name)).unwrap_or_default();
+        Users {
+            users: parse_passwd(&read("passwd")),
+            groups: parse_group(&read("group")),
+        }
+    }
+}
+
 /// `min_fields`: the number of `:`-separated fields a line must at least have.
 fn parse(content: &[u8], min_fields: usize) -> IdNames {
     let content = content.get(..MAX_FILE).unwrap_or(content);
@@ -130,6 +149,21 @@ _apt:x:42:65534::/nonexistent:/usr/sbin/nologin\n";
             return;
         };
         assert_eq!(parse_group(&g).name(0), Some("root"));
+    }
+
+    #[test]
+    fn load_from_a_root() {
+        let tmp = tempfile::tempdir().unwrap();
+        assert_eq!(Users::load(tmp.path()), Users::default(), "no /etc at all");
+        std::fs::create_dir(tmp.path().join("etc")).unwrap();
+        std::fs::write(tmp.path().join("etc/passwd"), PASSWD).unwrap();
+        std::fs::write(tmp.path().join("etc/group"), GROUP).unwrap();
+        let u = Users::load(tmp.path());
+        assert_eq!(u.users.name(33), Some("www-data"));
+        assert_eq!(u.groups.name(4), Some("adm"));
+        // Our own process's root, as /proc/<pid>/root is read for a container.
+        let own = Users::load(Path::new("/proc/self/root"));
+        assert_eq!(own.users.name(0), Some("root"));
     }
 
     #[test]
