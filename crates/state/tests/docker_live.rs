@@ -24,12 +24,13 @@ fn docker(args: &[&str]) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
-/// Removes the container however the test ends.
+/// Removes the container and the imported image however the test ends.
 struct Cleanup;
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
         let _ = docker(&["rm", "-f", NAME]);
+        let _ = docker(&["rmi", IMAGE]);
     }
 }
 
