@@ -10,10 +10,18 @@ use vigil_sbom::{Sbom, Tool};
 
 use crate::progress::Bar;
 
-/// How to read a source.
+/// How to read a source: the options `vigil sbom` and `vigil scan` share.
+#[derive(clap::Args)]
 pub struct ReadOptions {
+    /// Platform to pick from a multi-platform image (os/arch[/variant]); by default linux/amd64
+    /// from a multi-platform index, and the only image of a single-platform one.
+    #[arg(long)]
     pub platform: Option<Platform>,
+    /// Refuse layers that decompress past this size (e.g. 8G). Guards against decompression bombs.
+    #[arg(long, value_parser = parse_size)]
     pub max_layer_size: Option<u64>,
+    /// No progress bar or summary on stderr.
+    #[arg(short, long)]
     pub quiet: bool,
 }
 

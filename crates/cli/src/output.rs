@@ -1,10 +1,12 @@
 //! Writing an output where the user asked: stdout, or a file written atomically (a temporary
 //! file beside it, renamed into place), so an error never leaves a half-written file.
 
+use std::fmt::Display;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
-use anyhow::{Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 
 /// Writes what `f` produces to `path` (or stdout when `None`).
 pub fn write_to(path: Option<&Path>, f: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
@@ -36,4 +38,27 @@ pub fn write_to(path: Option<&Path>, f: impl FnOnce(&mut dyn Write) -> Result<()
             Ok(())
         }
     }
+}
+
+/// Parses `-o FORMAT` / `-o FORMAT=PATH` arguments; `default` when none is given. At most one
+/// output may go to stdout.
+pub fn parse_outputs<F: FromStr>(specs: &[String], default: F) -> Result<Vec<(F, Option<PathBuf>)>>
+where
+    F::Err: Display,
+{
+    let mut outputs = Vec::with_capacity(specs.len().max(1));
+    for o in specs {
+        let (f, path) = match o.split_once('=') {
+            Some((f, p)) => (f, Some(PathBuf::from(p))),
+            None => (o.as_str(), None),
+        };
+        outputs.push((f.parse().map_err(|e| anyhow!("-o {o}: {e}"))?, path));
+    }
+    if outputs.is_empty() {
+        outputs.push((default, None));
+    }
+    if outputs.iter().filter(|(_, p)| p.is_none()).count() > 1 {
+        bail!("several outputs go to stdout: give all but one a path (-o FORMAT=PATH)");
+    }
+    Ok(outputs)
 }

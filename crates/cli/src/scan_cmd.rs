@@ -4,16 +4,15 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use clap::Args;
-use vigil_image::Platform;
 use vigil_match::{match_sbom, IgnoreRules, MatchOptions, Severity, VexDocument};
 use vigil_report::{DbInfo, Format, RenderOptions, Scan};
 use vigil_vulndb::Db;
 
-use crate::build::{parse_size, sbom_from, ReadOptions};
+use crate::build::{sbom_from, ReadOptions};
 use crate::db_cmd::db_path;
-use crate::output::write_to;
+use crate::output::{parse_outputs, write_to};
 
 #[derive(Args)]
 pub struct ScanArgs {
@@ -44,32 +43,12 @@ pub struct ScanArgs {
     /// List suppressed findings too (they are always counted).
     #[arg(long)]
     pub show_suppressed: bool,
-    /// Platform to pick from a multi-platform image (os/arch[/variant]).
-    #[arg(long)]
-    pub platform: Option<Platform>,
-    /// Refuse layers that decompress past this size (e.g. 8G).
-    #[arg(long, value_parser = parse_size)]
-    pub max_layer_size: Option<u64>,
-    /// No progress bar or summary on stderr.
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub read: ReadOptions,
 }
 
 pub fn run(args: ScanArgs) -> Result<ExitCode> {
-    let mut outputs: Vec<(Format, Option<PathBuf>)> = Vec::new();
-    for o in &args.output {
-        let (f, path) = match o.split_once('=') {
-            Some((f, p)) => (f, Some(PathBuf::from(p))),
-            None => (o.as_str(), None),
-        };
-        outputs.push((f.parse().with_context(|| format!("-o {o}"))?, path));
-    }
-    if outputs.is_empty() {
-        outputs.push((Format::Table, None));
-    }
-    if outputs.iter().filter(|(_, p)| p.is_none()).count() > 1 {
-        bail!("several outputs go to stdout: give all but one a path (-o FORMAT=PATH)");
-    }
+    let outputs = parse_outputs(&args.output, Format::Table)?;
     // Everything that can fail on the user's input is read before the (slower) image.
     let mut options = MatchOptions {
         only_fixed: args.only_fixed,
@@ -99,14 +78,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         advisories: status.advisories,
         stale: status.stale,
     };
-    let sbom = sbom_from(
-        &args.source,
-        &ReadOptions {
-            platform: args.platform,
-            max_layer_size: args.max_layer_size,
-            quiet: args.quiet,
-        },
-    )?;
+    let sbom = sbom_from(&args.source, &args.read)?;
     let report = match_sbom(&sbom, &db, &options)?;
     for rule in &report.expired_rules {
         eprintln!(
@@ -128,7 +100,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         let target = out.as_deref().or(args.file.as_deref());
         write_to(target, |w| Ok(vigil_report::render(&scan, *format, &render, w)?))?;
     }
-    if !args.quiet && std::io::stderr().is_terminal() {
+    if !args.read.quiet && std::io::stderr().is_terminal() {
         eprintln!(
             "vigil: {} packages, {} findings, {} suppressed",
             sbom.packages.len(),
