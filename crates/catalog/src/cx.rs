@@ -46,6 +46,20 @@ impl<'a> Files<'a> {
         })
     }
 
+    /// The files this cataloger extracted, each extract decoded from the JSON its
+    /// [`Cataloger::extract`] wrote. An extract that does not decode becomes an unknown
+    /// (`unreadable <what>: <why>`) and is left out.
+    pub fn decoded<T: serde::de::DeserializeOwned>(&self, out: &mut Found, what: &str) -> Vec<(FileRef<'a>, T)> {
+        let mut decoded = Vec::new();
+        for (f, bytes) in self.iter() {
+            match serde_json::from_slice(&bytes) {
+                Ok(x) => decoded.push((f, x)),
+                Err(e) => out.unknown(self, &f, format!("unreadable {what}: {e}")),
+            }
+        }
+        decoded
+    }
+
     /// The whole tree, for lookups by path.
     pub fn tree(&self) -> &'a FileTree {
         self.tree

@@ -52,11 +52,7 @@ impl Cataloger for BinaryClassifierCataloger {
     }
 
     fn catalog(&self, files: &Files<'_>, out: &mut Found) {
-        for (f, bytes) in files.iter() {
-            let Ok(x) = serde_json::from_slice::<Extract>(&bytes) else {
-                out.unknown(files, &f, "unreadable binary classifier extract");
-                continue;
-            };
+        for (f, x) in files.decoded::<Extract>(out, "binary classifier extract") {
             let Some(class) = classifiers::CLASSES.iter().find(|c| c.id == x.class) else {
                 continue;
             };

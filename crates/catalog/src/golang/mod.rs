@@ -79,14 +79,7 @@ impl Cataloger for GoBinaryCataloger {
     }
 
     fn catalog(&self, files: &Files<'_>, out: &mut Found) {
-        for (f, bytes) in files.iter() {
-            let x: Extract = match serde_json::from_slice(&bytes) {
-                Ok(x) => x,
-                Err(e) => {
-                    out.unknown(files, &f, format!("unreadable Go build information extract: {e}"));
-                    continue;
-                }
-            };
+        for (f, x) in files.decoded::<Extract>(out, "Go build information extract") {
             if let Some(err) = x.error {
                 out.unknown(files, &f, err);
                 continue;

@@ -55,14 +55,7 @@ impl Cataloger for JavaArchiveCataloger {
     }
 
     fn catalog(&self, files: &Files<'_>, out: &mut Found) {
-        for (f, data) in files.iter() {
-            let summary: Summary = match serde_json::from_slice(&data) {
-                Ok(s) => s,
-                Err(e) => {
-                    out.unknown(files, &f, format!("unreadable archive summary: {e}"));
-                    continue;
-                }
-            };
+        for (f, summary) in files.decoded::<Summary>(out, "archive summary") {
             for problem in &summary.problems {
                 out.unknown(files, &f, problem);
             }

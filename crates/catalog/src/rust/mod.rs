@@ -112,14 +112,7 @@ impl Cataloger for CargoAuditableCataloger {
     }
 
     fn catalog(&self, files: &Files<'_>, out: &mut Found) {
-        for (f, bytes) in files.iter() {
-            let x: Extract = match serde_json::from_slice(&bytes) {
-                Ok(x) => x,
-                Err(e) => {
-                    out.unknown(files, &f, format!("unreadable cargo-auditable extract: {e}"));
-                    continue;
-                }
-            };
+        for (f, x) in files.decoded::<Extract>(out, "cargo-auditable extract") {
             if let Some(err) = x.error {
                 out.unknown(files, &f, err);
                 continue;
