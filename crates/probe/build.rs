@@ -1,0 +1,32 @@
+//! Compiles the eBPF programs with clang and generates their libbpf-rs skeleton.
+
+use std::path::PathBuf;
+
+fn main() {
+    let src = "src/bpf/vigil.bpf.c";
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("vigil.skel.rs");
+    let clang = std::env::var_os("CLANG").unwrap_or_else(|| "clang".into());
+    if let Err(e) = libbpf_cargo::SkeletonBuilder::new()
+        .source(src)
+        .clang(&clang)
+        .clang_args(["-Isrc/bpf", "-Wall", "-Wno-unused-function"])
+        .build_and_generate(&out)
+    {
+        // Name the missing piece: clang (apt-get install clang llvm) is the usual one.
+        panic!(
+            "building the eBPF probe ({src}) failed: {e:#}\n\
+             the probe needs clang (set CLANG to pick one) with the BPF target: apt-get install clang llvm libelf-dev zlib1g-dev pkg-config"
+        );
+    }
+    for f in [
+        "vigil.bpf.c",
+        "vigil.h",
+        "abi.h",
+        "common.bpf.h",
+        "syscalls.bpf.h",
+        "process.bpf.h",
+    ] {
+        println!("cargo:rerun-if-changed=src/bpf/{f}");
+    }
+    println!("cargo:rerun-if-env-changed=CLANG");
+}
