@@ -174,7 +174,17 @@ impl<'a> Event<'a> {
     }
 
     /// The task's command name (`proc.name` as the kernel keeps it, 15 bytes at most).
+    /// For an exec, the name the new image gets: the kernel sets it from the file name's last
+    /// component after the exec tracepoint has fired, so the header still holds the old one.
     pub fn comm(&self) -> &'a [u8] {
+        if self.kind == Kind::Exec {
+            if let Some(f) = self.filename() {
+                let base = f.rsplit(|b| *b == b'/').next().unwrap_or(f);
+                if !base.is_empty() {
+                    return &base[..base.len().min(15)];
+                }
+            }
+        }
         self.comm
     }
 

@@ -117,8 +117,8 @@ static __always_inline struct vg_hdr *record_begin(__u16 kind, struct task_struc
 	h->tid = (__u32)pid_tgid;
 	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	const struct cred *cred = BPF_CORE_READ(task, cred);
-	h->uid = BPF_CORE_READ(cred, euid);
-	h->gid = BPF_CORE_READ(cred, egid);
+	h->uid = BPF_CORE_READ(cred, euid.val);
+	h->gid = BPF_CORE_READ(cred, egid.val);
 	h->cgroup = task_cgroup_id(task);
 	h->res = 0;
 	h->kind = kind;
@@ -162,6 +162,7 @@ static __always_inline __u32 var_user_str(struct vg_hdr *h, __u32 off, __u8 tag,
 static __always_inline __u32 var_user_bytes(struct vg_hdr *h, __u32 off, __u8 tag, const void *uptr, __u32 len)
 {
 	__u8 *dst = (__u8 *)var_at(h, off) + sizeof(struct vg_var);
+	barrier_var(len);
 	len &= (VG_STR_MAX - 1);
 	if (len == 0 || bpf_probe_read_user(dst, len, uptr) < 0)
 		len = 0;

@@ -9,6 +9,14 @@
 
 #include "common.bpf.h"
 
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(kn->__parent))
+		return BPF_CORE_READ(kn, __parent);
+	struct kernfs_node___old *old = (void *)kn;
+	return BPF_CORE_READ(old, parent);
+}
+
 /* The cgroup path, leaf first, components NUL-terminated. */
 static __always_inline __u32 var_cgroup(struct vg_hdr *h, __u32 off, struct task_struct *t)
 {
@@ -17,7 +25,7 @@ static __always_inline __u32 var_cgroup(struct vg_hdr *h, __u32 off, struct task
 	__u32 start = (off & VG_OFF_MASK) + sizeof(struct vg_var);
 	__u32 pos = start;
 	for (int i = 0; i < VG_CGROUP_DEPTH && kn; i++) {
-		struct kernfs_node *parent = BPF_CORE_READ(kn, parent);
+		struct kernfs_node *parent = kn_parent(kn);
 		if (!parent)
 			break; /* the hierarchy's root has no name worth keeping */
 		const char *name = BPF_CORE_READ(kn, name);
@@ -97,8 +105,8 @@ static __always_inline __u32 var_procinfo(struct vg_hdr *h, __u32 off, struct ta
 	bpf_probe_read_kernel(&pi->cap_effective, 8, &cred->cap_effective);
 	bpf_probe_read_kernel(&pi->cap_permitted, 8, &cred->cap_permitted);
 	bpf_probe_read_kernel(&pi->cap_inheritable, 8, &cred->cap_inheritable);
-	pi->uid = BPF_CORE_READ(cred, uid);
-	pi->gid = BPF_CORE_READ(cred, gid);
+	pi->uid = BPF_CORE_READ(cred, uid.val);
+	pi->gid = BPF_CORE_READ(cred, gid.val);
 	if (bpf_core_field_exists(t->loginuid)) /* CONFIG_AUDIT */
 		pi->loginuid = BPF_CORE_READ(t, loginuid.val);
 	else

@@ -66,7 +66,9 @@ int BPF_PROG(vg_sys_enter, struct pt_regs *regs, long id)
 		__u32 len = (__u32)reg_arg(regs, a + 1);
 		if (len > VG_SOCKADDR_MAX)
 			len = VG_SOCKADDR_MAX;
-		if (len == 0 || !uptr || bpf_probe_read_user(st->data, len & 0xff, uptr) < 0)
+		barrier_var(len);
+		len &= 0x7f;
+		if (len == 0 || !uptr || bpf_probe_read_user(st->data, len, uptr) < 0)
 			len = 0;
 		st->len = len;
 	}
@@ -112,8 +114,8 @@ static __always_inline __u32 var_tuple(struct vg_hdr *h, __u32 off, struct task_
 		__builtin_memcpy(t->laddr, &l, 4);
 		__builtin_memcpy(t->raddr, &r, 4);
 	} else if (t->family == 10) {
-		BPF_CORE_READ_INTO(t->laddr, sk, __sk_common.skc_v6_rcv_saddr.s6_addr);
-		BPF_CORE_READ_INTO(t->raddr, sk, __sk_common.skc_v6_daddr.s6_addr);
+		BPF_CORE_READ_INTO((struct in6_addr *)t->laddr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO((struct in6_addr *)t->raddr, sk, __sk_common.skc_v6_daddr);
 	}
 	return var_close(h, off, VG_T_TUPLE, sizeof(*t));
 }

@@ -112,7 +112,10 @@ struct fs_struct {
 } __attribute__((preserve_access_index));
 
 struct in6_addr {
-	__u8 s6_addr[16];
+	union {
+		__u8 u6_addr8[16];
+		__be32 u6_addr32[4];
+	} in6_u;
 } __attribute__((preserve_access_index));
 
 struct sock_common {
@@ -137,9 +140,14 @@ struct socket {
 } __attribute__((preserve_access_index));
 
 struct kernfs_node {
-	struct kernfs_node *parent;
+	struct kernfs_node *__parent; /* 6.15+ */
 	const char *name;
 	__u64 id;
+} __attribute__((preserve_access_index));
+
+/* Before 6.15 the parent link was called `parent` (a CO-RE flavor: the suffix is ignored). */
+struct kernfs_node___old {
+	struct kernfs_node *parent;
 } __attribute__((preserve_access_index));
 
 struct cgroup {
@@ -159,11 +167,19 @@ typedef struct {
 	__u64 val;
 } kernel_cap_t;
 
+typedef struct {
+	__u32 val;
+} kuid_t;
+
+typedef struct {
+	__u32 val;
+} kgid_t;
+
 struct cred {
-	__u32 uid;
-	__u32 gid;
-	__u32 euid;
-	__u32 egid;
+	kuid_t uid;
+	kgid_t gid;
+	kuid_t euid;
+	kgid_t egid;
 	kernel_cap_t cap_inheritable;
 	kernel_cap_t cap_permitted;
 	kernel_cap_t cap_effective;
@@ -192,10 +208,6 @@ struct mm_struct {
 	unsigned long arg_start;
 	unsigned long arg_end;
 } __attribute__((preserve_access_index));
-
-typedef struct {
-	__u32 val;
-} kuid_t;
 
 struct upid {
 	int nr;
