@@ -16,6 +16,7 @@
 pub mod abi;
 pub mod encode;
 pub mod event;
+pub mod render;
 pub mod source;
 pub mod syscalls;
 

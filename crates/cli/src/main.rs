@@ -5,6 +5,7 @@ mod build;
 mod db_cmd;
 mod output;
 mod progress;
+mod runtime;
 mod sbom_cmd;
 mod scan_cmd;
 
@@ -28,6 +29,8 @@ enum Command {
     Scan(scan_cmd::ScanArgs),
     /// Manage the vulnerability database: update, import, status.
     Db(db_cmd::DbArgs),
+    /// Watch system calls and process events live, with process and container context.
+    Watch(runtime::watch::WatchArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +39,7 @@ fn main() -> ExitCode {
         Command::Sbom(args) => sbom_cmd::run(args),
         Command::Db(args) => db_cmd::run(args),
         Command::Scan(args) => scan_cmd::run(args),
+        Command::Watch(args) => runtime::watch::run(args),
     };
     match result {
         Ok(code) => code,

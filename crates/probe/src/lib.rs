@@ -291,3 +291,17 @@ impl CaptureSource for Probe {
         c
     }
 }
+
+/// Nanoseconds to add to a record's boot-time timestamp to get nanoseconds since the Unix epoch.
+pub fn boot_to_wall_offset_ns() -> i128 {
+    fn now(clock: libc::clockid_t) -> i128 {
+        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: clock_gettime writes one timespec into the valid, exclusively borrowed `ts`.
+        let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
+        if rc != 0 {
+            return 0;
+        }
+        i128::from(ts.tv_sec) * 1_000_000_000 + i128::from(ts.tv_nsec)
+    }
+    now(libc::CLOCK_REALTIME) - now(libc::CLOCK_BOOTTIME)
+}
