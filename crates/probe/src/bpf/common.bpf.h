@@ -54,27 +54,25 @@ struct {
 	__type(value, struct vg_scratch);
 } vg_scratch SEC(".maps");
 
-/* Arguments read at syscall entry, by thread, until the matching exit. */
+/*
+ * Arguments read at syscall entry, kept in the thread's own storage until the matching exit.
+ * Task storage is created once per thread and reused: no map insert or delete per syscall.
+ * A path longer than the stash is read again, whole, at exit.
+ */
+#define VG_STASH_MAX 1024
+
 struct vg_stash {
-	__u32 nr;
+	__u32 nr; /* syscall number + 1; 0 when empty */
 	__u32 len;
-	__u8 data[VG_STR_MAX];
+	__u8 data[VG_STASH_MAX];
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 2048);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct vg_stash);
 } vg_stash SEC(".maps");
-
-/* A zeroed stash: the source for inserting a new entry (too large for the stack). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct vg_stash);
-} vg_stash_zero SEC(".maps");
 
 static __always_inline struct vg_counters *counters(void)
 {

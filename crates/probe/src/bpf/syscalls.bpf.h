@@ -44,23 +44,17 @@ int BPF_PROG(vg_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	if (is_self())
 		return 0;
-	__u32 zero = 0;
-	struct vg_stash *init = bpf_map_lookup_elem(&vg_stash_zero, &zero);
-	if (!init)
-		return 0;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	if (bpf_map_update_elem(&vg_stash, &tid, init, BPF_ANY) < 0)
-		return 0;
-	struct vg_stash *st = bpf_map_lookup_elem(&vg_stash, &tid);
+	struct vg_stash *st = bpf_task_storage_get(&vg_stash, bpf_get_current_task_btf(), 0,
+						   BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!st)
 		return 0;
 	int a = d->enter_arg;
 	if (a > 4)
 		return 0;
 	const void *uptr = (const void *)reg_arg(regs, a);
-	st->nr = nr;
+	st->nr = nr + 1;
 	if (d->dflags & VG_D_ENTER_STR) {
-		long n = bpf_probe_read_user_str(st->data, VG_STR_MAX, uptr);
+		long n = bpf_probe_read_user_str(st->data, VG_STASH_MAX, uptr);
 		st->len = n > 0 ? (__u32)n - 1 : 0;
 	} else {
 		__u32 len = (__u32)reg_arg(regs, a + 1);
@@ -185,28 +179,33 @@ int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
 	__u8 strmask = d->strmask;
 	/* An argument stashed at entry wins over re-reading user memory now. */
 	if (d->dflags & (VG_D_ENTER_STR | VG_D_ENTER_SOCKADDR)) {
-		__u32 tid = h->tid;
-		struct vg_stash *st = bpf_map_lookup_elem(&vg_stash, &tid);
-		if (st && st->nr == nr) {
-			__u32 len = st->len & (VG_STR_MAX - 1);
-			__u8 *dst = (__u8 *)var_at(h, off) + sizeof(struct vg_var);
-			bpf_probe_read_kernel(dst, len, st->data);
-			__u8 tag = (d->dflags & VG_D_ENTER_STR) ? d->enter_arg : VG_T_SOCKADDR;
-			off = var_close(h, off, tag, len);
-			h->flags |= VG_F_STASHED;
-			if (d->dflags & VG_D_ENTER_STR)
-				strmask &= ~(1 << d->enter_arg);
-			bpf_map_delete_elem(&vg_stash, &tid);
+		struct vg_stash *st = bpf_task_storage_get(&vg_stash, bpf_get_current_task_btf(), 0, 0);
+		bool full = false;
+		if (st && st->nr == nr + 1) {
+			__u32 len = st->len;
+			/* a string that filled the stash may be longer: read it whole at exit below */
+			full = (d->dflags & VG_D_ENTER_STR) && len >= VG_STASH_MAX - 1;
+			if (!full) {
+				len &= (VG_STASH_MAX - 1);
+				__u8 *dst = (__u8 *)var_at(h, off) + sizeof(struct vg_var);
+				bpf_probe_read_kernel(dst, len, st->data);
+				__u8 tag = (d->dflags & VG_D_ENTER_STR) ? d->enter_arg : VG_T_SOCKADDR;
+				off = var_close(h, off, tag, len);
+				h->flags |= VG_F_STASHED;
+				if (d->dflags & VG_D_ENTER_STR)
+					strmask &= ~(1 << d->enter_arg);
+			}
+			st->nr = 0;
 		} else {
 			struct vg_counters *c = counters();
 			if (c)
 				c->stash_miss++;
-			if (d->dflags & VG_D_ENTER_SOCKADDR) {
-				__u32 len = (__u32)args[2];
-				if (len > VG_SOCKADDR_MAX)
-					len = VG_SOCKADDR_MAX;
-				off = var_user_bytes(h, off, VG_T_SOCKADDR, (const void *)args[1], len);
-			}
+		}
+		if (!(h->flags & VG_F_STASHED) && (d->dflags & VG_D_ENTER_SOCKADDR)) {
+			__u32 len = (__u32)args[2];
+			if (len > VG_SOCKADDR_MAX)
+				len = VG_SOCKADDR_MAX;
+			off = var_user_bytes(h, off, VG_T_SOCKADDR, (const void *)args[1], len);
 		}
 	}
 	for (int i = 0; i < 6; i++) {
