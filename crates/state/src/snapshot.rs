@@ -35,7 +35,15 @@ pub struct ContainerSnapshot {
 impl Tracker {
     /// The state now.
     pub fn snapshot(&self) -> Snapshot {
-        let mut processes: Vec<Process> = self.procs.values().cloned().collect();
+        let mut processes: Vec<Process> = self
+            .procs
+            .values()
+            .map(|p| Process {
+                last_seen: 0,
+                exit_gen: 0,
+                ..p.clone()
+            })
+            .collect();
         processes.sort_by_key(|p| p.pid);
         let mut threads: Vec<(u32, u32)> = self.threads.iter().map(|(t, p)| (*t, *p)).collect();
         threads.sort_unstable();

@@ -295,8 +295,12 @@ impl Tracker {
                 let mut out = std::mem::take(&mut self.scratch);
                 resolve_path(base.as_bytes(), raw, &mut out);
                 let path = arc_str(&out);
+                let raw = if raw == out.as_slice() {
+                    path.clone()
+                } else {
+                    arc_str(raw)
+                };
                 self.scratch = out;
-                let raw = arc_str(raw);
                 let what = if flags & O_DIRECTORY != 0 {
                     Fd::Directory { path, raw }
                 } else {
