@@ -14,7 +14,8 @@
 use std::fmt;
 
 /// The container runtime a cgroup path belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Runtime {
     Docker,
@@ -43,7 +44,8 @@ impl fmt::Display for Runtime {
 
 /// A container's full id (64 lowercase hex digits), its runtime, and its pod's uid when the
 /// cgroup path names one (Kubernetes).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "RawContainerId")]
 pub struct ContainerId {
     id: String,
     runtime: Runtime,
@@ -84,6 +86,31 @@ impl ContainerId {
 impl fmt::Display for ContainerId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.short())
+    }
+}
+
+/// A snapshot's container id before it is checked: a capture file is hostile input too.
+#[derive(serde::Deserialize)]
+struct RawContainerId {
+    id: String,
+    runtime: Runtime,
+    pod_uid: Option<String>,
+}
+
+impl TryFrom<RawContainerId> for ContainerId {
+    type Error = String;
+    fn try_from(raw: RawContainerId) -> Result<Self, String> {
+        if !is_id(&raw.id) {
+            return Err(format!("not a 64-hex-digit container id: {:?}", raw.id));
+        }
+        if raw.pod_uid.as_ref().is_some_and(|u| u.len() > 64) {
+            return Err("pod uid longer than 64 bytes".to_owned());
+        }
+        Ok(ContainerId {
+            id: raw.id,
+            runtime: raw.runtime,
+            pod_uid: raw.pod_uid,
+        })
     }
 }
 

@@ -29,7 +29,7 @@ pub enum DockerError {
 }
 
 /// An image reference split into repository (with its registry), tag and digest.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, Deserialize)]
 pub struct ImageRef {
     /// `localhost:5000/a/b`, `nginx`, `docker.io/library/nginx`: as written, registry included.
     pub repository: String,
@@ -67,7 +67,7 @@ impl ImageRef {
 }
 
 /// A bind or volume mount of a container.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct Mount {
     pub source: String,
     pub destination: String,
@@ -75,7 +75,7 @@ pub struct Mount {
 }
 
 /// Kubernetes facts from the labels kubelet sets on the containers it creates.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct K8s {
     pub pod_name: String,
     pub namespace: String,
@@ -84,7 +84,7 @@ pub struct K8s {
 }
 
 /// What `container.*` and `k8s.*` fields need about one container.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct ContainerInfo {
     /// The full id.
     pub id: String,

@@ -71,6 +71,11 @@ pub struct Process {
     pub cap_effective: u64,
     pub cap_permitted: u64,
     pub cap_bounding: u64,
+    pub cap_inheritable: u64,
+    /// Session id (stat field 6).
+    pub sid: u32,
+    /// The pid in the process's own pid namespace (last `NSpid:` value).
+    pub vpid: u32,
     /// Start time in nanoseconds since boot.
     pub start_ns: u64,
     /// None for host processes.
@@ -158,6 +163,7 @@ pub fn parse_stat(stat: &str) -> Option<Process> {
         comm: comm.to_owned(),
         ppid: u32::try_from(field(4)?).ok()?,
         tty: rest.get(4).and_then(|s| s.parse::<i64>().ok()).map_or(0, |t| t as u32),
+        sid: field(6).and_then(|t| u32::try_from(t).ok()).unwrap_or(0),
         threads: field(20).and_then(|t| u32::try_from(t).ok()).unwrap_or(1),
         start_ns: ticks.saturating_mul(1_000_000_000 / CLK_TCK),
         ..Process::default()
@@ -180,14 +186,22 @@ pub fn parse_status(status: &str, p: &mut Process) {
                 p.gid = nums.next().and_then(|v| v.parse().ok()).unwrap_or(p.gid);
                 p.egid = nums.next().and_then(|v| v.parse().ok()).unwrap_or(p.egid);
             }
+            "NSpid" => {
+                p.vpid = value
+                    .split_ascii_whitespace()
+                    .last()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(p.vpid)
+            }
             "Threads" => p.threads = nums.next().and_then(|v| v.parse().ok()).unwrap_or(p.threads),
-            "CapEff" | "CapPrm" | "CapBnd" => {
+            "CapEff" | "CapPrm" | "CapBnd" | "CapInh" => {
                 let Some(v) = nums.next().and_then(|v| u64::from_str_radix(v, 16).ok()) else {
                     continue;
                 };
                 match key {
                     "CapEff" => p.cap_effective = v,
                     "CapPrm" => p.cap_permitted = v,
+                    "CapInh" => p.cap_inheritable = v,
                     _ => p.cap_bounding = v,
                 }
             }

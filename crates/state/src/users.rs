@@ -17,7 +17,7 @@ pub const MAX_LINE: usize = 4096;
 pub const MAX_ENTRIES: usize = 100_000;
 
 /// An id → name map parsed from passwd or group content.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IdNames {
     names: HashMap<u32, String>,
     /// Lines skipped because they were too long or malformed.
@@ -56,7 +56,7 @@ pub fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
 }
 
 /// The user and group names of one root filesystem, e.g. a container's `/proc/<pid>/root`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Users {
     pub users: IdNames,
     pub groups: IdNames,

@@ -127,6 +127,31 @@ fn inspect_events_and_cgroup_of_a_real_container() {
     assert_eq!(event.attributes.get("app").map(String::as_str), Some("test"));
     assert!(event.time_nano > 0);
 
+    // The tracker: bootstrap from /proc, metadata fetched in the background, users from the
+    // container's own root (busybox has no /etc/passwd: an empty map, not an error).
+    let mut t = vigil_state::Tracker::new(vigil_state::TrackerConfig {
+        cgroup: vigil_state::cgroup::tracked_hierarchy(Path::new("/proc")),
+        ..Default::default()
+    });
+    t.start_metadata(Some(socket.to_owned()), "/proc".into());
+    let report = t.bootstrap_proc(Path::new("/proc"), None);
+    assert!(report.containers >= 1, "{report:?}");
+    let tp = t.process(pid).expect("container process bootstrapped");
+    assert_eq!(tp.container.as_ref().map(|c| c.full()), Some(id.as_str()));
+    assert!(
+        t.containers_mut().wait_idle(Duration::from_secs(30)),
+        "metadata lookup finished"
+    );
+    match t.container(&id) {
+        vigil_state::ContainerMeta::Known(info) => {
+            assert_eq!(info.name, NAME);
+            assert_eq!(info.labels.get("app").map(String::as_str), Some("test"));
+        }
+        other => panic!("metadata not known: {other:?}"),
+    }
+    assert!(t.stats().containers.docker_lookups >= 1);
+    assert_eq!(t.warnings().count(), 0);
+
     match client.inspect("vigil-state-no-such-container") {
         Err(DockerError::Http {
             status: 404, message, ..
