@@ -306,10 +306,15 @@ impl Containers {
 }
 
 fn lookup_loop(rx: Receiver<Request>, tx: mpsc::Sender<Reply>, docker: Option<DockerClient>, proc_root: PathBuf) {
-    for Request::Lookup { id, pid, inspect } in rx {
+    for Request::Lookup { id, mut pid, inspect } in rx {
         if inspect {
             if let Some(client) = &docker {
                 let info = client.inspect(&id).map(Box::new).map_err(|e| e.to_string());
+                // The container's init process has the container's root for certain; the
+                // process whose event revealed the container may be runc, not yet pivoted.
+                if let Some(init) = info.as_ref().ok().and_then(|i| i.pid).filter(|p| *p != 0) {
+                    pid = init;
+                }
                 if tx.send(Reply::Info { id: id.clone(), info }).is_err() {
                     return;
                 }

@@ -1,6 +1,7 @@
 //! `vigil watch`: the live sensor.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
@@ -8,6 +9,7 @@ use clap::Args;
 
 use super::print::{Context, Printer};
 use super::{counters_line, drive, Signals};
+use vigil_state::{Enriched, Tracker, TrackerConfig};
 
 #[derive(Args)]
 pub struct WatchArgs {
@@ -23,6 +25,9 @@ pub struct WatchArgs {
     /// Ring buffer size in bytes, a power of two.
     #[arg(long, default_value_t = 8 << 20)]
     pub ring_bytes: usize,
+    /// The Docker Engine API socket, for container names, images and labels.
+    #[arg(long, default_value = "/var/run/docker.sock")]
+    pub docker_socket: PathBuf,
 }
 
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -42,26 +47,98 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
+/// The live sensor: the probe started first (so nothing is missed while /proc is read), then
+/// the state bootstrapped from /proc, then the metadata threads.
+pub struct Sensor {
+    pub probe: vigil_probe::Probe,
+    pub tracker: Tracker,
+}
+
+impl Sensor {
+    pub fn start(ring_bytes: usize, docker_socket: &Path) -> Result<Sensor> {
+        let hierarchy = vigil_state::cgroup::tracked_hierarchy(Path::new("/proc"));
+        let cfg = vigil_probe::ProbeConfig {
+            ring_bytes,
+            cgroup_subsys: hierarchy.as_ref().and_then(|h| h.subsys_index),
+            ..Default::default()
+        };
+        let probe = vigil_probe::Probe::start(&cfg).context("starting the kernel probe")?;
+        let mut tracker = Tracker::new(TrackerConfig {
+            cgroup: hierarchy,
+            ..Default::default()
+        });
+        tracker.load_host_users(Path::new("/"));
+        let report = tracker.bootstrap_proc(Path::new("/proc"), None);
+        tracker.start_metadata(Some(docker_socket.to_path_buf()), PathBuf::from("/proc"));
+        for w in tracker.warnings() {
+            eprintln!("vigil: warning: {w}");
+        }
+        eprintln!(
+            "vigil: watching ({} programs attached, kernel {}; {} processes and {} containers found in /proc)",
+            probe.programs(),
+            vigil_probe::kernel_release()?,
+            report.processes,
+            report.containers
+        );
+        Ok(Sensor { probe, tracker })
+    }
+}
+
+/// Builds the printer's context from an enriched event, into reused buffers.
+pub struct ContextBuf {
+    fd: String,
+    image: String,
+}
+
+impl ContextBuf {
+    pub fn new() -> ContextBuf {
+        ContextBuf {
+            fd: String::with_capacity(256),
+            image: String::with_capacity(128),
+        }
+    }
+
+    pub fn fill<'a>(&'a mut self, en: &'a Enriched<'_>) -> Context<'a> {
+        self.fd.clear();
+        self.image.clear();
+        let fd_name = en.fd.map(|(_, fd)| {
+            let _ = fd.write_name(&mut self.fd);
+            self.fd.as_str()
+        });
+        let info = en.container_info();
+        let container_image = info.map(|i| {
+            self.image.push_str(&i.image_ref.repository);
+            if let Some(t) = &i.image_ref.tag {
+                self.image.push(':');
+                self.image.push_str(t);
+            }
+            self.image.as_str()
+        });
+        Context {
+            container_id: en.container_id.as_deref().map(|c| c.short()),
+            container_name: en.container_name().filter(|_| en.container_id.is_some()),
+            container_image,
+            exepath: en.process.map(|p| &*p.exepath).filter(|p| !p.is_empty()),
+            user: en.user_name(),
+            fd_name: fd_name.filter(|n| !n.is_empty()),
+        }
+    }
+}
+
 pub fn run(args: WatchArgs) -> Result<std::process::ExitCode> {
     let signals = Signals::install()?;
-    let cfg = vigil_probe::ProbeConfig {
-        ring_bytes: args.ring_bytes,
-        ..Default::default()
-    };
-    let mut probe = vigil_probe::Probe::start(&cfg).context("starting the kernel probe")?;
-    eprintln!(
-        "vigil: watching ({} programs attached, kernel {})",
-        probe.programs(),
-        vigil_probe::kernel_release()?
-    );
+    let Sensor { mut probe, mut tracker } = Sensor::start(args.ring_bytes, &args.docker_socket)?;
     let deadline = args.duration.map(|d| Instant::now() + d);
     let mut printer = Printer::new(args.json, vigil_probe::boot_to_wall_offset_ns());
+    let mut ctx = ContextBuf::new();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let print = args.print || args.json;
     let counters = drive(&mut probe, &signals, deadline, &mut |ev| {
+        let en = tracker.apply(ev);
         if print {
-            printer.print(ev, &Context::default(), &mut out)?;
+            let c = ctx.fill(&en);
+            printer.print(ev, &c, &mut out)?;
         }
         Ok(())
     })?;
