@@ -28,6 +28,10 @@
 //! [`CaptureReader`] checks every length against a cap before reading it and implements
 //! [`crate::CaptureSource`].
 //!
+//! zstd is libzstd through the `zstd` crate: on the bench's record mix (166-byte average) it
+//! writes about 2.4 million records/s at level 3 (3.4 million at level 1) on one core with a
+//! ratio of 9.5, where ruzstd's encoder managed about 0.7 million at a ratio of 5.5.
+//!
 //! ```
 //! use vigil_capture::encode::RecordBuilder;
 //! use vigil_capture::file::{CaptureHeader, CaptureReader, CaptureWriter};
