@@ -17,8 +17,10 @@ pub mod abi;
 pub mod encode;
 pub mod event;
 pub mod render;
+pub mod file;
 pub mod source;
 pub mod syscalls;
 
 pub use event::{DecodeError, Event, Kind, PathRev, ProcInfo, SockAddr, Tuple};
+pub use file::{CaptureError, CaptureHeader, CaptureReader, CaptureTrailer, CaptureWriter};
 pub use source::{CaptureSource, Counters, Flow, SourceError, VecSource};
