@@ -56,7 +56,7 @@ pub fn parse(src: &str) -> Result<Expr, ParseError> {
 }
 
 /// Nesting deeper than this is refused rather than risking the stack on hostile input.
-pub const MAX_DEPTH: usize = 200;
+pub const MAX_DEPTH: usize = 100;
 
 struct Parser<'a> {
     lx: Lexer<'a>,
@@ -355,6 +355,16 @@ impl<'a> Parser<'a> {
             TokenKind::Field { .. } => Ok(Operand::Field(self.field_name(&t))),
             TokenKind::Ident => match Transformer::from_name(t.span.text(self.src)) {
                 Some(func) => self.transform(func, &t, depth + 1),
+                // `toupper(val(proc.pname))` on a right side: `val` just marks the field.
+                None if t.span.text(self.src) == "val" => {
+                    let open = self.lx.next_token(Mode::Expr)?;
+                    if open.kind != TokenKind::LParen {
+                        return Err(self.error(&open, "`(` after `val`"));
+                    }
+                    let inner = self.operand(depth + 1)?;
+                    self.close_call(&open, "val")?;
+                    Ok(inner)
+                }
                 None => Err(self.error(&t, "a field name or a transformer")),
             },
             _ => Err(self.error(&t, "a field name or a transformer")),
