@@ -388,7 +388,12 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, ParseError> {
             TokenKind::LParen => {
                 depth += 1;
                 if want_value {
-                    if out.len() >= 2 && matches!(out[out.len() - 2].kind, TokenKind::Ident) {
+                    if out
+                        .len()
+                        .checked_sub(2)
+                        .and_then(|i| out.get(i))
+                        .is_some_and(|t| t.kind == TokenKind::Ident)
+                    {
                         call_depth.push(depth);
                     } else {
                         in_list = true;

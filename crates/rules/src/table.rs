@@ -161,6 +161,7 @@ pub fn suggest<'n>(name: &str, names: &[&'n str]) -> Option<&'n str> {
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {
+    // Indexes are below `b.len() + 1`, the length of both rows.
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
