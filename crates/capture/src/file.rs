@@ -80,7 +80,7 @@ pub const PREAMBLE_SIZE: usize = 16;
 /// Largest header JSON (host facts and the state snapshot).
 pub const HEADER_MAX: usize = 64 << 20;
 /// Largest trailer JSON.
-pub const TRAILER_MAX: usize = 64 << 10;
+pub const TRAILER_MAX: usize = 16 << 20;
 /// The frame length word that introduces the trailer instead of a record.
 pub const TRAILER_MARK: u32 = u32::MAX;
 /// Largest zstd window the reader accepts (log2): bounds the decoder's memory whatever a file
@@ -139,7 +139,7 @@ impl CaptureHeader {
 }
 
 /// What a finished capture file says at its end.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct CaptureTrailer {
     /// Records in the file; the reader checks it against what it read.
@@ -148,6 +148,10 @@ pub struct CaptureTrailer {
     pub counters: Counters,
     /// Wall-clock time at the end, ns since the Unix epoch.
     pub end_wall_ns: u64,
+    /// What the caller learned during the capture that replay should know from the start
+    /// (container metadata fetched after the header was written); opaque here, like the
+    /// header's state.
+    pub state_end: serde_json::Value,
 }
 
 /// Wall-clock now in ns since the Unix epoch (0 if the clock is before 1970).

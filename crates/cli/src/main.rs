@@ -31,6 +31,10 @@ enum Command {
     Db(db_cmd::DbArgs),
     /// Watch system calls and process events live, with process and container context.
     Watch(runtime::watch::WatchArgs),
+    /// Write live events, with the process and container state at the start, to a capture file.
+    Capture(runtime::capture::CaptureArgs),
+    /// Read a capture file back through the same pipeline; print or filter its events.
+    Replay(runtime::capture::ReplayArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +44,8 @@ fn main() -> ExitCode {
         Command::Db(args) => db_cmd::run(args),
         Command::Scan(args) => scan_cmd::run(args),
         Command::Watch(args) => runtime::watch::run(args),
+        Command::Capture(args) => runtime::capture::run_capture(args),
+        Command::Replay(args) => runtime::capture::run_replay(args),
     };
     match result {
         Ok(code) => code,

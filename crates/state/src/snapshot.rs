@@ -77,6 +77,32 @@ impl Tracker {
         }
     }
 
+    /// The containers and cgroups only, for what a capture learned by its end (its trailer).
+    pub fn snapshot_containers(&self) -> Snapshot {
+        let mut s = self.snapshot();
+        s.processes.clear();
+        s.threads.clear();
+        s
+    }
+
+    /// Learns from a later snapshot (a capture's trailer) the container metadata and cgroup
+    /// ids that the start snapshot lacked; processes are not taken (they are future state).
+    pub fn learn_later(&mut self, s: Snapshot) {
+        for c in s.containers {
+            let known = self
+                .containers
+                .get(c.id.full())
+                .is_some_and(|k| matches!(k.meta, ContainerMeta::Known(_)));
+            if !known {
+                self.containers.restore(c.id, c.info, c.users, c.dead);
+            }
+        }
+        for (id, c) in s.cgroups {
+            let c = c.and_then(|full| self.containers.get(&full).map(|c| c.id.clone()));
+            self.learn_cgroup(id, c);
+        }
+    }
+
     /// A tracker holding a snapshot's state (default caps).
     pub fn from_snapshot(s: Snapshot) -> Tracker {
         Tracker::from_snapshot_with(s, TrackerConfig::default())

@@ -350,7 +350,7 @@ impl CaptureSource for CaptureReader {
     /// `received` counts records read from the file; the other counters are the capture's own,
     /// from the trailer, once it was read (zero before).
     fn counters(&self) -> Counters {
-        let mut c = self.trailer.map(|t| t.counters).unwrap_or_default();
+        let mut c = self.trailer.as_ref().map(|t| t.counters).unwrap_or_default();
         c.received = self.records;
         c
     }

@@ -149,11 +149,22 @@ impl CaptureWriter {
 
     /// Writes the trailer (the record count, the source's `counters`, the end time), syncs the
     /// file and renames it to its final name. Returns the trailer written.
-    pub fn finish(mut self, counters: Counters, end_wall_ns: u64) -> Result<CaptureTrailer, CaptureError> {
+    pub fn finish(self, counters: Counters, end_wall_ns: u64) -> Result<CaptureTrailer, CaptureError> {
+        self.finish_with(counters, end_wall_ns, serde_json::Value::Null)
+    }
+
+    /// [`finish`](Self::finish), with state learned during the capture for the trailer.
+    pub fn finish_with(
+        mut self,
+        counters: Counters,
+        end_wall_ns: u64,
+        state_end: serde_json::Value,
+    ) -> Result<CaptureTrailer, CaptureError> {
         let trailer = CaptureTrailer {
             records: self.records,
             counters,
             end_wall_ns,
+            state_end,
         };
         let Some(body) = self.body.take() else {
             return Err(self.io(io::Error::other("writer already failed")));

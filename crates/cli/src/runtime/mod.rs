@@ -2,6 +2,8 @@
 //! three: a capture source (the live probe or a capture file) → decode → state → filter →
 //! printer and/or capture writer.
 
+pub mod capture;
+pub mod filter;
 pub mod print;
 pub mod watch;
 
