@@ -56,6 +56,7 @@ fn docker_up() -> bool {
 
 struct Watch {
     child: Child,
+    stderr: std::sync::Arc<Mutex<String>>,
 }
 
 impl Watch {
@@ -70,7 +71,11 @@ impl Watch {
         let mut err = BufReader::new(child.stderr.take().unwrap());
         let deadline = Instant::now() + Duration::from_secs(30);
         let mut line = String::new();
+        let stderr = std::sync::Arc::new(Mutex::new(String::new()));
         loop {
+            if !line.is_empty() {
+                stderr.lock().unwrap().push_str(&line);
+            }
             line.clear();
             assert!(Instant::now() < deadline, "vigil watch did not start");
             if err.read_line(&mut line).unwrap() == 0 {
@@ -81,16 +86,23 @@ impl Watch {
                 break;
             }
         }
+        stderr.lock().unwrap().push_str(&line);
         // Keep draining stderr so the child never blocks on it.
+        let sink = std::sync::Arc::clone(&stderr);
         std::thread::spawn(move || {
             let mut rest = String::new();
             let _ = err.read_to_string(&mut rest);
+            sink.lock().unwrap().push_str(&rest);
         });
-        Watch { child }
+        Watch { child, stderr }
     }
 
     /// Stops the sensor with SIGINT (as Ctrl-C) and returns its events.
     fn stop(self) -> Vec<Value> {
+        self.stop_with_stderr().0
+    }
+
+    fn stop_with_stderr(self) -> (Vec<Value>, String) {
         std::thread::sleep(Duration::from_millis(300));
         let st = Command::new("kill")
             .args(["-INT", &self.child.id().to_string()])
@@ -99,10 +111,11 @@ impl Watch {
         assert!(st.success());
         let out = self.child.wait_with_output().unwrap();
         assert!(out.status.success(), "vigil watch failed: {:?}", out.status);
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(|l| serde_json::from_str(l).expect(l))
-            .collect()
+        std::thread::sleep(Duration::from_millis(100));
+        let err = self.stderr.lock().unwrap().clone();
+        let events: Vec<Value> =
+            String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect(l)).collect();
+        (events, err)
     }
 }
 
@@ -281,4 +294,92 @@ fn docker_run_and_exec_carry_the_container() {
     });
     assert_eq!(s(open, "container.id"), short);
     assert_eq!(s(open, "container.name"), name);
+}
+
+#[test]
+fn without_privileges_the_error_names_what_is_missing() {
+    let _g = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    if !can_probe() {
+        return;
+    }
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"])
+        .arg(env!("CARGO_BIN_EXE_vigil"))
+        .args(["watch", "--print"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("needs root, or CAP_BPF and CAP_PERFMON"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+}
+
+#[test]
+fn without_docker_events_still_carry_the_container_id() {
+    let _g = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    if !can_probe() || !docker_up() {
+        return;
+    }
+    let image = busybox_image();
+    let w = Watch::start(&["--docker-socket", "/nonexistent/docker.sock"]);
+    let run = Command::new("docker")
+        .args(["run", "--rm", image, "cat", "/etc/group"])
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let (events, err) = w.stop_with_stderr();
+    assert_eq!(err.matches("no Docker socket").count(), 1, "exactly one warning: {err}");
+    let cat = find(&events, "exec of cat in a container", |e| {
+        s(e, "evt.type") == "execve" && s(e, "proc.name") == "cat" && s(e, "container.id") != "host"
+    });
+    assert_eq!(s(cat, "container.id").len(), 12, "{cat}");
+    assert!(
+        cat["container.name"].is_null(),
+        "metadata is unknown without Docker: {cat}"
+    );
+}
+
+#[test]
+fn drift_and_memfd_executables_are_flagged_at_exec() {
+    let _g = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    if !can_probe() || !docker_up() {
+        return;
+    }
+    let image = busybox_image();
+    let w = Watch::start(&[]);
+    // a binary written after the container started lives on the overlay's upper layer
+    let run = Command::new("docker")
+        .args([
+            "run",
+            "--rm",
+            image,
+            "sh",
+            "-c",
+            "cp /bin/busybox /true && /true && /bin/busybox true",
+        ])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    // a program run from an anonymous memory file
+    let memfd = Command::new("python3")
+        .arg("-c")
+        .arg("import os; fd = os.memfd_create('payload'); os.write(fd, open('/bin/true', 'rb').read()); os.execv(f'/proc/self/fd/{fd}', ['payload'])")
+        .status()
+        .unwrap();
+    assert!(memfd.success());
+    let events = w.stop();
+    let dropped = find(&events, "exec of the dropped /true", |e| {
+        s(e, "evt.type") == "execve" && s(e, "evt.args").contains("filename=/true ")
+    });
+    assert!(s(dropped, "evt.args").contains("exe_upper_layer=true"), "{dropped}");
+    let from_image = find(&events, "exec of /bin/busybox", |e| {
+        s(e, "evt.type") == "execve"
+            && s(e, "evt.args").contains("filename=/bin/busybox")
+            && s(e, "container.id") != "host"
+    });
+    assert!(!s(from_image, "evt.args").contains("exe_upper_layer"), "{from_image}");
+    let mem = find(&events, "exec from a memfd", |e| {
+        s(e, "evt.type") == "execve" && s(e, "evt.args").contains("args=payload")
+    });
+    assert!(s(mem, "evt.args").contains("exe_from_memfd=true"), "{mem}");
 }
