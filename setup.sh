@@ -6,7 +6,9 @@ cd "$(dirname "$0")"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   need=()
-  for p in pkg-config gcc; do command -v "$p" >/dev/null || need+=("$p"); done
+  for p in pkg-config gcc clang make; do command -v "$p" >/dev/null || need+=("$p"); done
+  # the eBPF probe: clang compiles it in build.rs; libbpf is built from source against libelf and zlib
+  for p in libelf-dev zlib1g-dev llvm; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
   if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
   fi

@@ -113,8 +113,10 @@ impl Watch {
         assert!(out.status.success(), "vigil watch failed: {:?}", out.status);
         std::thread::sleep(Duration::from_millis(100));
         let err = self.stderr.lock().unwrap().clone();
-        let events: Vec<Value> =
-            String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect(l)).collect();
+        let events: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect(l))
+            .collect();
         (events, err)
     }
 }
