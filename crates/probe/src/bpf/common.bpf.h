@@ -101,7 +101,29 @@ static __always_inline __u64 task_cgroup_id(struct task_struct *t)
 	return BPF_CORE_READ(cg, kn, id);
 }
 
-/* Starts a record in the scratch buffer: the common header. Returns NULL if there is no scratch. */
+/*
+ * The same for the current task on the per-syscall path, with direct loads through the BTF
+ * pointer (faulting-safe loads the JIT inlines) instead of one helper call per field. The
+ * subsystem index comes from read-only config, so the verifier sees a constant offset.
+ */
+static __always_inline __u64 current_cgroup_id(struct task_struct *t)
+{
+	__u32 ss = vg_cfg.cgroup_subsys;
+	struct cgroup *cg;
+	if (ss == VG_CGROUP_DFL) {
+		cg = t->cgroups->dfl_cgrp;
+	} else {
+		if (ss >= 16)
+			return 0;
+		cg = t->cgroups->subsys[ss]->cgroup;
+	}
+	return cg ? cg->kn->id : 0;
+}
+
+/*
+ * Starts a record in the scratch buffer: the common header. Returns NULL if there is no scratch.
+ * `task` is the current task as a BTF pointer (bpf_get_current_task_btf or a tp_btf argument).
+ */
 static __always_inline struct vg_hdr *record_begin(__u16 kind, struct task_struct *task)
 {
 	__u32 zero = 0;
@@ -113,11 +135,11 @@ static __always_inline struct vg_hdr *record_begin(__u16 kind, struct task_struc
 	h->ts = bpf_ktime_get_boot_ns();
 	h->pid = pid_tgid >> 32;
 	h->tid = (__u32)pid_tgid;
-	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	const struct cred *cred = BPF_CORE_READ(task, cred);
-	h->uid = BPF_CORE_READ(cred, euid.val);
-	h->gid = BPF_CORE_READ(cred, egid.val);
-	h->cgroup = task_cgroup_id(task);
+	h->ppid = task->real_parent->tgid;
+	const struct cred *cred = task->cred;
+	h->uid = cred->euid.val;
+	h->gid = cred->egid.val;
+	h->cgroup = current_cgroup_id(task);
 	h->res = 0;
 	h->kind = kind;
 	h->len = sizeof(*h);

@@ -161,18 +161,18 @@ int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
 	if (is_self())
 		return 0;
 	count_seen();
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct vg_hdr *h = record_begin(d->kind, task);
 	if (!h)
 		return 0;
 	h->res = ret;
 	__u64 args[6];
-	args[0] = BPF_CORE_READ(regs, di);
-	args[1] = BPF_CORE_READ(regs, si);
-	args[2] = BPF_CORE_READ(regs, dx);
-	args[3] = BPF_CORE_READ(regs, r10);
-	args[4] = BPF_CORE_READ(regs, r8);
-	args[5] = BPF_CORE_READ(regs, r9);
+	args[0] = regs->di;
+	args[1] = regs->si;
+	args[2] = regs->dx;
+	args[3] = regs->r10;
+	args[4] = regs->r8;
+	args[5] = regs->r9;
 	__builtin_memcpy(h->args, args, sizeof(args));
 
 	__u32 off = sizeof(struct vg_hdr);
