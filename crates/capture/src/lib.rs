@@ -16,8 +16,8 @@
 pub mod abi;
 pub mod encode;
 pub mod event;
-pub mod render;
 pub mod file;
+pub mod render;
 pub mod source;
 pub mod syscalls;
 
