@@ -39,6 +39,7 @@
 pub mod ast;
 pub mod compile;
 mod eval;
+pub mod fields;
 mod glob;
 pub mod lexer;
 mod net;

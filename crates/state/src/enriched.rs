@@ -94,6 +94,11 @@ impl<'t> Enriched<'t> {
         self.users()?.groups.name(self.event.gid)
     }
 
+    /// The name of any uid as the event's container (or the host) names it (`user.loginname`).
+    pub fn user_name_of(&self, uid: u32) -> Option<&'t str> {
+        self.users()?.users.name(uid)
+    }
+
     fn users(&self) -> Option<&'t crate::users::Users> {
         match &self.container_id {
             None => Some(&self.tracker.host_users),
