@@ -115,6 +115,46 @@ fn replay_needs_no_live_system() {
 }
 
 #[test]
+fn replay_filters_with_the_condition_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let cap = dir.path().join("synthetic.vcap");
+    synthetic_capture(&cap);
+    let c = cap.to_str().unwrap();
+    let only = vigil(&[
+        "replay",
+        c,
+        "--json",
+        "--filter",
+        "evt.type=openat and fd.name pmatch (/etc) and proc.aname[1]=sh",
+    ]);
+    assert!(only.status.success(), "{}", String::from_utf8_lossy(&only.stderr));
+    let ev = lines(&only);
+    assert_eq!(ev.len(), 1, "{ev:?}");
+    assert_eq!(ev[0]["evt.type"], "openat");
+    assert_eq!(
+        ev[0]["evt.num"], 3,
+        "evt.num is the place in the stream, not among printed events"
+    );
+    let none = vigil(&[
+        "replay",
+        c,
+        "--json",
+        "--filter",
+        "evt.type=openat and not fd.name startswith /etc",
+    ]);
+    assert!(lines(&none).is_empty());
+    let bad = vigil(&["replay", c, "--filter", "evt.type=openat and proc.nmae=cat"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("--filter:1:21") && err.contains("did you mean `proc.name`"),
+        "{err}"
+    );
+    let unbalanced = vigil(&["replay", c, "--filter", "(evt.type=openat"]);
+    assert_eq!(unbalanced.status.code(), Some(2));
+}
+
+#[test]
 fn damaged_captures_are_named_and_partial_ones_replayed() {
     let dir = tempfile::tempdir().unwrap();
     let cap = dir.path().join("c.vcap");

@@ -18,6 +18,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })?;
     }
     let c = probe.counters();
-    eprintln!("count: decoded={decoded} seen={} sent={} drop_full={}", c.seen, c.sent, c.drop_full);
+    eprintln!(
+        "count: decoded={decoded} seen={} sent={} drop_full={}",
+        c.seen, c.sent, c.drop_full
+    );
     Ok(())
 }

@@ -49,7 +49,11 @@ pub struct ReplayArgs {
 }
 
 pub fn run_capture(args: CaptureArgs) -> Result<std::process::ExitCode> {
-    let filter = args.filter.as_deref().map(super::filter::Filter::compile).transpose()?;
+    let filter = args
+        .filter
+        .as_deref()
+        .map(|f| super::filter::Filter::compile(f, super::filter::live_host()))
+        .transpose()?;
     let signals = Signals::install()?;
     let Sensor { mut probe, mut tracker } = Sensor::start(args.ring_bytes, &args.docker_socket)?;
     let boot_wall = u64::try_from(vigil_probe::boot_to_wall_offset_ns()).unwrap_or(0);
@@ -123,9 +127,17 @@ pub fn open_capture(path: &Path) -> Result<(CaptureReader, Tracker, Option<Strin
 }
 
 pub fn run_replay(args: ReplayArgs) -> Result<std::process::ExitCode> {
-    let mut filter = args.filter.as_deref().map(super::filter::Filter::compile).transpose()?;
     let signals = Signals::install()?;
     let (mut reader, mut tracker, cut_short) = open_capture(&args.file)?;
+    let host = vigil_rules::fields::Host {
+        hostname: Some(reader.header().hostname.clone().into_boxed_str()).filter(|h| !h.is_empty()),
+        boot_epoch_ns: Some(reader.header().boot_wall_ns),
+    };
+    let mut filter = args
+        .filter
+        .as_deref()
+        .map(|f| super::filter::Filter::compile(f, host))
+        .transpose()?;
     let boot_wall = i128::from(reader.header().boot_wall_ns);
     let mut printer = Printer::new(args.json, boot_wall);
     let mut ctx = ContextBuf::new();
@@ -135,6 +147,7 @@ pub fn run_replay(args: ReplayArgs) -> Result<std::process::ExitCode> {
     let mut matched = 0u64;
     let result = drive(&mut reader, &signals, None, &mut |ev| {
         let en = tracker.apply(ev);
+        printer.tick();
         if filter.as_mut().is_none_or(|f| f.matches(&en)) {
             matched += 1;
             if print {

@@ -86,9 +86,13 @@ impl Printer {
         }
     }
 
-    /// Writes one event.
-    pub fn print(&mut self, ev: &Event<'_>, ctx: &Context<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    /// Counts an event of the stream, printed or not: `evt.num` is its place in the stream.
+    pub fn tick(&mut self) {
         self.num += 1;
+    }
+
+    /// Writes the event last counted by [`tick`](Self::tick).
+    pub fn print(&mut self, ev: &Event<'_>, ctx: &Context<'_>, out: &mut dyn Write) -> std::io::Result<()> {
         self.line.clear();
         self.args.clear();
         render::write_args(ev, &mut self.args);

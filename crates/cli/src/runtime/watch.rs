@@ -22,6 +22,10 @@ pub struct WatchArgs {
     /// Stop after this long (e.g. 30s, 5m); default: until Ctrl-C.
     #[arg(long, value_parser = parse_duration)]
     pub duration: Option<Duration>,
+    /// Print only events matching this condition (Falco's condition language, e.g.
+    /// `evt.type=openat and fd.name startswith /etc and container.id != host`).
+    #[arg(long)]
+    pub filter: Option<String>,
     /// Ring buffer size in bytes, a power of two.
     #[arg(long, default_value_t = 8 << 20)]
     pub ring_bytes: usize,
@@ -126,6 +130,11 @@ impl ContextBuf {
 }
 
 pub fn run(args: WatchArgs) -> Result<std::process::ExitCode> {
+    let mut filter = args
+        .filter
+        .as_deref()
+        .map(|f| super::filter::Filter::compile(f, super::filter::live_host()))
+        .transpose()?;
     let signals = Signals::install()?;
     let Sensor { mut probe, mut tracker } = Sensor::start(args.ring_bytes, &args.docker_socket)?;
     let deadline = args.duration.map(|d| Instant::now() + d);
@@ -136,7 +145,8 @@ pub fn run(args: WatchArgs) -> Result<std::process::ExitCode> {
     let print = args.print || args.json;
     let counters = drive(&mut probe, &signals, deadline, &mut |ev| {
         let en = tracker.apply(ev);
-        if print {
+        printer.tick();
+        if print && filter.as_mut().is_none_or(|f| f.matches(&en)) {
             let c = ctx.fill(&en);
             printer.print(ev, &c, &mut out)?;
         }
