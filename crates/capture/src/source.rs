@@ -53,6 +53,11 @@ pub trait CaptureSource {
     fn next_batch(&mut self, timeout: Duration, f: &mut dyn FnMut(&[u8]) -> Flow)
         -> Result<Option<usize>, SourceError>;
     fn counters(&self) -> Counters;
+
+    /// Stops producing new records; what was produced stays readable. After this a drain
+    /// (a `next_batch` with no wait until it returns 0) makes the counters exact. The live
+    /// probe detaches its programs here; a file has nothing to stop.
+    fn stop(&mut self) {}
 }
 
 /// Records from memory, in order: for tests and benchmarks.

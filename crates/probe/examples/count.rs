@@ -5,7 +5,12 @@ use vigil_capture::{CaptureSource, Event, Flow};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let secs: u64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(5);
-    let mut probe = vigil_probe::Probe::start(&vigil_probe::ProbeConfig::default())?;
+    let entry_args = std::env::args().nth(2).as_deref() != Some("--no-entry-args");
+    let cfg = vigil_probe::ProbeConfig {
+        entry_args,
+        ..Default::default()
+    };
+    let mut probe = vigil_probe::Probe::start(&cfg)?;
     eprintln!("count: probe attached");
     let end = Instant::now() + Duration::from_secs(secs);
     let mut decoded = 0u64;

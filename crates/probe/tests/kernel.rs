@@ -9,7 +9,11 @@ use vigil_capture::{CaptureSource, Event, Flow, Kind};
 use vigil_probe::{Probe, ProbeConfig};
 
 fn probe() -> Option<Probe> {
-    match Probe::start(&ProbeConfig::default()) {
+    probe_with(&ProbeConfig::default())
+}
+
+fn probe_with(cfg: &ProbeConfig) -> Option<Probe> {
+    match Probe::start(cfg) {
         Ok(p) => Some(p),
         Err(e @ vigil_probe::ProbeError::Env(_)) if std::env::var("VIGIL_REQUIRE_KERNEL").as_deref() != Ok("1") => {
             eprintln!("skipping: {e}");
@@ -101,6 +105,58 @@ fn cat_etc_shadow_is_seen_with_its_process() {
     assert!(seen.iter().any(|e| e.pid == pid && e.name == "procexit"));
     let c = p.counters();
     assert!(c.sent > 0 && c.received > 0, "{c:?}");
+}
+
+/// A connect to a local port, with the address read at entry (default) and at exit.
+fn connect_seen(cfg: &ProbeConfig) {
+    let Some(mut p) = probe_with(cfg) else { return };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let client = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let local = client.local_addr().unwrap();
+    let me = std::process::id();
+    let mut found = None;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while found.is_none() && Instant::now() < deadline {
+        p.next_batch(Duration::from_millis(50), &mut |r| {
+            let e = Event::decode(r).unwrap();
+            if e.pid == me && e.name() == "connect" {
+                let sa = match e.sockaddr() {
+                    Some(vigil_capture::SockAddr::Inet(ip, port)) => Some((ip, port)),
+                    _ => None,
+                };
+                found = Some((sa, e.tuple(), e.res, e.flags));
+            }
+            Flow::Continue
+        })
+        .unwrap();
+    }
+    let (sa, tuple, res, flags) = found.expect("the connect event");
+    assert_eq!(res, 0);
+    assert_eq!(sa, Some(([127, 0, 0, 1].into(), port)));
+    let t = tuple.expect("the socket's tuple");
+    assert_eq!(t.l4proto(), Some("tcp"));
+    assert_eq!(t.remote, ([127, 0, 0, 1].into(), port));
+    assert_eq!(t.local, (local.ip(), local.port()));
+    assert_eq!(
+        flags & vigil_capture::abi::F_STASHED != 0,
+        cfg.entry_args,
+        "read at entry iff entry_args"
+    );
+}
+
+#[test]
+fn connect_with_address_and_tuple() {
+    // the test process makes the connect itself: do not exclude it
+    connect_seen(&ProbeConfig {
+        exclude_pid: None,
+        ..Default::default()
+    });
+    connect_seen(&ProbeConfig {
+        exclude_pid: None,
+        entry_args: false,
+        ..Default::default()
+    });
 }
 
 #[test]

@@ -31,6 +31,9 @@ pub struct CaptureArgs {
     pub ring_bytes: usize,
     #[arg(long, default_value = "/var/run/docker.sock")]
     pub docker_socket: PathBuf,
+    /// Read every argument at syscall exit (see `vigil watch --help`).
+    #[arg(long)]
+    pub no_entry_args: bool,
 }
 
 #[derive(Args)]
@@ -55,7 +58,7 @@ pub fn run_capture(args: CaptureArgs) -> Result<std::process::ExitCode> {
         .map(|f| super::filter::Filter::compile(f, super::filter::live_host()))
         .transpose()?;
     let signals = Signals::install()?;
-    let Sensor { mut probe, mut tracker } = Sensor::start(args.ring_bytes, &args.docker_socket)?;
+    let Sensor { mut probe, mut tracker } = Sensor::start(args.ring_bytes, &args.docker_socket, !args.no_entry_args)?;
     let boot_wall = u64::try_from(vigil_probe::boot_to_wall_offset_ns()).unwrap_or(0);
     // Metadata of the containers already running, before the snapshot is taken.
     tracker.containers_mut().wait_idle(Duration::from_secs(2));

@@ -59,7 +59,9 @@ pub fn drive(
     let mut draining = false;
     loop {
         if !draining && (signals.quit_requested() || deadline.is_some_and(|d| Instant::now() >= d)) {
-            // One last pass with no wait: what the kernel already sent is delivered, not lost.
+            // Stop the source, then one last pass with no wait: what the kernel already sent
+            // is delivered, not lost, and the counters add up.
+            source.stop();
             draining = true;
         }
         if signals.usr1.swap(false, Ordering::Relaxed) {

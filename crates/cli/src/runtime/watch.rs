@@ -32,6 +32,10 @@ pub struct WatchArgs {
     /// The Docker Engine API socket, for container names, images and labels.
     #[arg(long, default_value = "/var/run/docker.sock")]
     pub docker_socket: PathBuf,
+    /// Read every argument at syscall exit: no program on sys_enter, about half the fixed cost
+    /// per syscall, but a path or address another thread changes during the call is seen changed.
+    #[arg(long)]
+    pub no_entry_args: bool,
 }
 
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -59,11 +63,12 @@ pub struct Sensor {
 }
 
 impl Sensor {
-    pub fn start(ring_bytes: usize, docker_socket: &Path) -> Result<Sensor> {
+    pub fn start(ring_bytes: usize, docker_socket: &Path, entry_args: bool) -> Result<Sensor> {
         let hierarchy = vigil_state::cgroup::tracked_hierarchy(Path::new("/proc"));
         let cfg = vigil_probe::ProbeConfig {
             ring_bytes,
             cgroup_subsys: hierarchy.as_ref().and_then(|h| h.subsys_index),
+            entry_args,
             ..Default::default()
         };
         let probe = vigil_probe::Probe::start(&cfg).context("starting the kernel probe")?;
@@ -136,7 +141,7 @@ pub fn run(args: WatchArgs) -> Result<std::process::ExitCode> {
         .map(|f| super::filter::Filter::compile(f, super::filter::live_host()))
         .transpose()?;
     let signals = Signals::install()?;
-    let Sensor { mut probe, mut tracker } = Sensor::start(args.ring_bytes, &args.docker_socket)?;
+    let Sensor { mut probe, mut tracker } = Sensor::start(args.ring_bytes, &args.docker_socket, !args.no_entry_args)?;
     let deadline = args.duration.map(|d| Instant::now() + d);
     let mut printer = Printer::new(args.json, vigil_probe::boot_to_wall_offset_ns());
     let mut ctx = ContextBuf::new();
