@@ -105,7 +105,7 @@ fn no_allocation_per_event_once_warm() {
         })
         .collect();
     let mut scratch = Scratch::new();
-    let mut run = |tracker: &mut Tracker, scratch: &mut Scratch| -> usize {
+    let run = |tracker: &mut Tracker, scratch: &mut Scratch| -> usize {
         let mut hits = 0;
         for r in &hot {
             let ev = Event::decode(r).unwrap();
