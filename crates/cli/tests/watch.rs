@@ -385,3 +385,46 @@ fn drift_and_memfd_executables_are_flagged_at_exec() {
     });
     assert!(s(mem, "evt.args").contains("exe_from_memfd=true"), "{mem}");
 }
+
+#[test]
+fn sigusr1_prints_the_counters_and_ctrl_c_prints_them_again() {
+    let _g = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    if !can_probe() {
+        return;
+    }
+    let w = Watch::start(&["--filter", "evt.type=openat and fd.name=/etc/hostname"]);
+    let cat = Command::new("cat")
+        .arg("/etc/hostname")
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(cat.success());
+    let st = Command::new("kill")
+        .args(["-USR1", &w.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    std::thread::sleep(Duration::from_millis(500));
+    let (events, err) = w.stop_with_stderr();
+    let counters: Vec<&str> = err.lines().filter(|l| l.starts_with("vigil: counters seen=")).collect();
+    assert_eq!(counters.len(), 2, "one line on SIGUSR1, one at exit: {err}");
+    // at exit: everything sent was received (the probe is detached before the last drain)
+    let last = counters[1];
+    let field = |name: &str| -> u64 {
+        last.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+            .and_then(|v| v.parse().ok())
+            .unwrap()
+    };
+    assert!(field("sent") > 0);
+    assert_eq!(field("sent"), field("received"), "{last}");
+    assert_eq!(field("drop_full"), 0, "{last}");
+    // the filter kept only the open of /etc/hostname
+    assert!(!events.is_empty());
+    assert!(
+        events
+            .iter()
+            .all(|e| s(e, "evt.type") == "openat" && s(e, "fd.name") == "/etc/hostname"),
+        "{events:?}"
+    );
+}
