@@ -1,5 +1,6 @@
 //! `vigil rules`: validate, list and test rule files; list the fields conditions can use.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -14,6 +15,11 @@ pub struct RulesArgs {
 
 #[derive(Subcommand)]
 pub enum RulesCommand {
+    /// Load rule files as Falco does (in order: later files redefine, append, override) and
+    /// report every error as file:line:col with the offending text underlined. Exit 1 on error.
+    Validate(ValidateArgs),
+    /// The rules the files define, in definition order.
+    List(ListArgs),
     /// The fields conditions and outputs can use, generated from the field table.
     Fields(FieldsArgs),
 }
@@ -28,10 +34,102 @@ pub struct FieldsArgs {
     pub markdown: bool,
 }
 
+#[derive(Args)]
+pub struct ValidateArgs {
+    /// Rule files, loaded in this order.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Print only errors, not warnings.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Args)]
+pub struct ListArgs {
+    /// Rule files, loaded in this order.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// One JSON object per rule.
+    #[arg(long)]
+    pub json: bool,
+}
+
 pub fn run(args: RulesArgs) -> Result<ExitCode> {
     match args.command {
+        RulesCommand::Validate(a) => validate(&a),
+        RulesCommand::List(a) => list(&a),
         RulesCommand::Fields(a) => fields_cmd(&a),
     }
+}
+
+fn load(files: &[PathBuf]) -> vigil_rules::LoadedRules {
+    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    vigil_rules::load_files(&paths)
+}
+
+fn validate(a: &ValidateArgs) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let loaded = load(&a.files);
+    let took = started.elapsed();
+    let errors = loaded.errors().count();
+    let warnings = loaded.diagnostics.len() - errors;
+    for d in &loaded.diagnostics {
+        if !a.quiet || d.is_error() {
+            eprintln!("{d}");
+        }
+    }
+    let enabled = loaded.rules.iter().filter(|r| r.enabled).count();
+    eprintln!(
+        "{} file(s): {} rules ({enabled} enabled), {} macros, {} lists; {errors} error(s), {warnings} warning(s); loaded in {:.1} ms",
+        a.files.len(),
+        loaded.rules.len(),
+        loaded.macros,
+        loaded.lists,
+        took.as_secs_f64() * 1000.0
+    );
+    Ok(if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn list(a: &ListArgs) -> Result<ExitCode> {
+    use std::io::Write;
+    let loaded = load(&a.files);
+    for d in loaded.errors() {
+        eprintln!("{d}");
+    }
+    if loaded.has_errors() {
+        return Ok(ExitCode::from(1));
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for r in &loaded.rules {
+        if a.json {
+            let v = serde_json::json!({
+                "rule": r.name,
+                "priority": r.priority.as_str(),
+                "enabled": r.enabled,
+                "source": r.source,
+                "tags": r.tags,
+                "desc": r.desc,
+                "origin": r.origin.to_string(),
+            });
+            writeln!(out, "{v}")?;
+        } else {
+            let state = if r.enabled { "" } else { " (disabled)" };
+            writeln!(
+                out,
+                "{:<13} {}{state}  [{}]  {}",
+                r.priority.as_str(),
+                r.name,
+                r.tags.join(","),
+                r.origin
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn type_name(t: vigil_rules::FieldType) -> &'static str {
