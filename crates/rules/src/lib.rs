@@ -43,12 +43,16 @@ pub mod fields;
 mod glob;
 pub mod lexer;
 mod net;
+pub mod output;
 pub mod parser;
+pub mod ruleset;
 pub mod table;
 pub mod value;
 
 pub use ast::{CmpOp, Expr, ExprKind, Span};
 pub use compile::{compile, CompileError, Compiled};
+pub use output::{Output, OutputError, Renderer};
 pub use parser::{parse, ParseError};
+pub use ruleset::{CompiledRule, EventTypeSet, MatchMode, Ruleset, RulesetConfig};
 pub use table::{suggest, ArgSpec, FieldInfo, FieldLookupError, FieldSpec, FieldTable, StaticTable};
 pub use value::{Cardinality, FieldArg, FieldRef, FieldType, Fields, Scratch, Value};
