@@ -97,7 +97,11 @@ fn loaded(rules: &[(String, String)]) -> LoadedRules {
                 enabled: true,
                 warn_evttypes: true,
                 skip_if_unknown_filter: false,
-                origin: Origin::default(),
+                origin: Origin {
+                    file: "bench".into(),
+                    line: 1,
+                    col: 1,
+                },
             })
             .collect(),
         ..Default::default()

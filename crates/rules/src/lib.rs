@@ -42,6 +42,7 @@ mod eval;
 pub mod fields;
 mod glob;
 pub mod lexer;
+pub mod loader;
 mod net;
 pub mod output;
 pub mod parser;
@@ -51,6 +52,7 @@ pub mod value;
 
 pub use ast::{CmpOp, Expr, ExprKind, Span};
 pub use compile::{compile, CompileError, Compiled};
+pub use loader::{load_files, load_sources, Diagnostic, LoadedRule, LoadedRules, Origin, Priority, Severity};
 pub use output::{Output, OutputError, Renderer};
 pub use parser::{parse, ParseError};
 pub use ruleset::{CompiledRule, EventTypeSet, MatchMode, Ruleset, RulesetConfig};

@@ -20,7 +20,8 @@
 //!     name: name.into(), desc: String::new(), condition: vigil_rules::parse(cond).unwrap(),
 //!     condition_text: cond.into(), output: "file=%fd.name proc=%proc.name".into(),
 //!     priority: Priority::Warning, source: "syscall".into(), tags: vec![], enabled: true,
-//!     warn_evttypes: true, skip_if_unknown_filter: false, origin: Origin::default(),
+//!     warn_evttypes: true, skip_if_unknown_filter: false,
+//!     origin: Origin { file: "doc.yaml".into(), line: 1, col: 1 },
 //! };
 //! let loaded = LoadedRules {
 //!     rules: vec![rule("shadow read", "evt.type = openat and fd.name = /etc/shadow")],
@@ -46,10 +47,9 @@ use crate::value::{Fields, Scratch};
 use crate::Compiled;
 
 pub mod evttypes;
-mod loaded;
 
+pub use crate::loader::{Diagnostic, LoadedRule, LoadedRules, Origin, Priority, Severity};
 pub use evttypes::{EventTypeSet, KIND_LIMIT};
-pub use loaded::{Diagnostic, LoadedRule, LoadedRules, Origin, Priority, Severity};
 
 /// Whether evaluation stops at the first matching rule (Falco's default) or reports every one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
