@@ -520,3 +520,49 @@ fn connect_end_to_end() {
         assert_eq!(out.len(), want, "port {port}");
     }
 }
+
+#[test]
+fn from_a_rule_file() {
+    let yaml = r#"
+- list: shell_binaries
+  items: [bash, sh, zsh]
+- macro: spawned_process
+  condition: evt.type in (execve, execveat)
+- rule: Shell spawned
+  desc: a shell
+  condition: spawned_process and proc.name in (shell_binaries)
+  output: "Shell %proc.name (cmdline=%proc.cmdline parent=%proc.pname)"
+  priority: NOTICE
+  tags: [shell]
+- rule: Noisy
+  desc: every event
+  condition: proc.name = bash
+  output: x
+  priority: DEBUG
+  warn_evttypes: false
+"#;
+    let l = vigil_rules::load_sources(&[("shell.yaml", yaml)]);
+    assert_eq!(l.errors().count(), 0, "{:?}", l.diagnostics);
+    let cfg = RulesetConfig {
+        min_priority: Priority::Informational,
+        ..Default::default()
+    };
+    let (rs, diags) = Ruleset::compile(&l, &cfg);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(names(&rs), ["Shell spawned"]);
+    assert_eq!(rs.event_types().syscall_names(), ["execve", "execveat"]);
+    let mut tracker = Tracker::new(TrackerConfig::default());
+    let rec = exec(42, "/bin/bash", &["bash", "-c", "id"]);
+    let ev = Event::decode(&rec).unwrap();
+    let en = tracker.apply(&ev);
+    let h = host();
+    let f = EventFields::new(&en, &h, None);
+    let mut out = Vec::new();
+    rs.evaluate(&f, &mut Scratch::new(), &mut out);
+    let mut text = Vec::new();
+    Renderer::new().text(out[0], &f, &mut text);
+    assert_eq!(
+        String::from_utf8(text).unwrap(),
+        "00:00:00.000000000: Notice Shell bash (cmdline=bash -c id parent=<NA>)"
+    );
+}
