@@ -12,6 +12,8 @@ use crate::net::Net;
 use crate::table::{suggest, FieldLookupError, FieldTable};
 use crate::value::{Cardinality, FieldRef, FieldType};
 
+mod merge;
+
 /// Why a condition does not compile; every variant has the span of the offending text.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -166,8 +168,17 @@ pub(crate) enum Test {
     Glob(Glob),
     Regex(Box<regex::bytes::Regex>),
     StrIn(HashSet<Box<[u8]>>),
+    /// Any of several substrings (merged `contains` of an `or`).
+    ContainsAny(Box<aho_corasick::AhoCorasick>),
+    /// Any of several prefixes (an anchored automaton; merged `startswith` of an `or`).
+    StartsWithAny(Box<aho_corasick::AhoCorasick>),
     /// Directory prefixes without trailing `/` (the root is kept as `/`).
     Pmatch(Box<[Box<[u8]>]>),
+    /// As [`Test::Pmatch`] for long lists: the path's own prefixes are looked up in a set.
+    PmatchSet {
+        dirs: HashSet<Box<[u8]>>,
+        root: bool,
+    },
     NumEq(i128),
     NumNe(i128),
     NumOrd(Ord, i128),
@@ -184,6 +195,19 @@ pub(crate) enum Test {
     },
 }
 
+/// Above this many directories, `pmatch` looks the path's prefixes up in a set instead of
+/// comparing with each directory.
+const PMATCH_LINEAR_MAX: usize = 8;
+
+/// One operand compiled for the output formatter: its form, type and scratch buffers. A field
+/// with several values is given whole ([`COperand::Multi`]).
+pub(crate) fn output_operand(
+    op: &Operand,
+    table: &dyn FieldTable,
+) -> Result<(COperand, FieldType, usize), CompileError> {
+    operand(op, table, true)
+}
+
 /// Compile a parsed condition against a field table.
 pub fn compile(expr: &Expr, table: &dyn FieldTable) -> Result<Compiled, CompileError> {
     let mut slots = 0;
@@ -194,7 +218,13 @@ pub fn compile(expr: &Expr, table: &dyn FieldTable) -> Result<Compiled, CompileE
 fn node(e: &Expr, table: &dyn FieldTable, slots: &mut usize) -> Result<Node, CompileError> {
     Ok(match &e.kind {
         ExprKind::And(xs) => Node::And(xs.iter().map(|x| node(x, table, slots)).collect::<Result<_, _>>()?),
-        ExprKind::Or(xs) => Node::Or(xs.iter().map(|x| node(x, table, slots)).collect::<Result<_, _>>()?),
+        ExprKind::Or(xs) => {
+            let kids = xs
+                .iter()
+                .map(|x| node(x, table, slots))
+                .collect::<Result<Vec<_>, _>>()?;
+            Node::Or(merge::merge_or(kids).into_boxed_slice())
+        }
         ExprKind::Not(x) => Node::Not(Box::new(node(x, table, slots)?)),
         ExprKind::Ref(name) => {
             return Err(CompileError::UnresolvedRef {
@@ -565,8 +595,8 @@ fn str_test(ctx: &Ctx, rhs: &Rhs) -> Result<Test, CompileError> {
             Test::Regex(Box::new(re))
         }
         In | Intersects => Test::StrIn(list(ctx, rhs)?.iter().map(bytes).collect()),
-        Pmatch => Test::Pmatch(
-            list(ctx, rhs)?
+        Pmatch => {
+            let dirs: Vec<Box<[u8]>> = list(ctx, rhs)?
                 .iter()
                 .map(|v| {
                     let t = v.text.as_bytes();
@@ -577,7 +607,15 @@ fn str_test(ctx: &Ctx, rhs: &Rhs) -> Result<Test, CompileError> {
                     };
                     trimmed.into()
                 })
-                .collect(),
-        ),
+                .collect();
+            if dirs.len() > PMATCH_LINEAR_MAX {
+                Test::PmatchSet {
+                    root: dirs.iter().any(|d| &**d == b"/"),
+                    dirs: dirs.into_iter().collect(),
+                }
+            } else {
+                Test::Pmatch(dirs.into_boxed_slice())
+            }
+        }
     })
 }

@@ -74,6 +74,11 @@ fn test<F: Fields + ?Sized>(t: &Test, v: Value<'_>, ev: &F, rb: &mut [Vec<u8>]) 
         Test::Regex(r) => matches!(v, Value::Str(x) if r.is_match(x)),
         Test::StrIn(set) => matches!(v, Value::Str(x) if set.contains(x)),
         Test::Pmatch(dirs) => matches!(v, Value::Str(x) if dirs.iter().any(|d| under(x, d))),
+        Test::PmatchSet { dirs, root } => matches!(v, Value::Str(x) if under_any(x, dirs, *root)),
+        Test::ContainsAny(ac) => matches!(v, Value::Str(x) if ac.is_match(x)),
+        Test::StartsWithAny(ac) => {
+            matches!(v, Value::Str(x) if ac.is_match(aho_corasick::Input::new(x).anchored(aho_corasick::Anchored::Yes)))
+        }
         Test::NumEq(n) => v.as_int() == Some(*n),
         Test::NumNe(n) => v.as_int().is_some_and(|x| x != *n),
         Test::NumOrd(o, n) => v.as_int().is_some_and(|x| o.holds(x.cmp(n))),
@@ -96,6 +101,16 @@ fn under(path: &[u8], dir: &[u8]) -> bool {
         return path.first() == Some(&b'/');
     }
     path.starts_with(dir) && matches!(path.get(dir.len()), None | Some(b'/'))
+}
+
+/// `path` is one of `dirs` or inside one: each of its own directory prefixes is looked up.
+fn under_any(path: &[u8], dirs: &hashbrown::HashSet<Box<[u8]>>, root: bool) -> bool {
+    if (root && path.first() == Some(&b'/')) || dirs.contains(path) {
+        return true;
+    }
+    memchr::memchr_iter(b'/', path)
+        .filter(|&i| i > 0)
+        .any(|i| path.get(..i).is_some_and(|p| dirs.contains(p)))
 }
 
 /// ASCII case-insensitive substring search; `needle` is already lowercase.
@@ -152,7 +167,7 @@ fn compare_values(op: CmpOp, a: Value<'_>, b: Value<'_>) -> bool {
 }
 
 /// One operand's value; `bufs[0]` is its own buffer, the rest are for its arguments.
-fn operand<'s, F: Fields + ?Sized>(op: &COperand, ev: &'s F, bufs: &'s mut [Vec<u8>]) -> Value<'s> {
+pub(crate) fn operand<'s, F: Fields + ?Sized>(op: &COperand, ev: &'s F, bufs: &'s mut [Vec<u8>]) -> Value<'s> {
     let Some((out, rest)) = bufs.split_first_mut() else {
         return Value::Missing;
     };
@@ -266,7 +281,7 @@ fn transform<'s, F: Fields + ?Sized>(
     }
 }
 
-fn write_value(out: &mut Vec<u8>, v: Value<'_>) {
+pub(crate) fn write_value(out: &mut Vec<u8>, v: Value<'_>) {
     // Writing into a Vec cannot fail.
     let _ = match v {
         Value::Str(s) => {

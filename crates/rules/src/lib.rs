@@ -44,13 +44,17 @@ mod glob;
 pub mod lexer;
 pub mod loader;
 mod net;
+pub mod output;
 pub mod parser;
+pub mod ruleset;
 pub mod table;
 pub mod value;
 
 pub use ast::{CmpOp, Expr, ExprKind, Span};
 pub use compile::{compile, CompileError, Compiled};
 pub use loader::{load_files, load_sources, Diagnostic, LoadedRule, LoadedRules, Origin, Priority, Severity};
+pub use output::{Output, OutputError, Renderer};
 pub use parser::{parse, ParseError};
+pub use ruleset::{CompiledRule, EventTypeSet, MatchMode, Ruleset, RulesetConfig};
 pub use table::{suggest, ArgSpec, FieldInfo, FieldLookupError, FieldSpec, FieldTable, StaticTable};
 pub use value::{Cardinality, FieldArg, FieldRef, FieldType, Fields, Scratch, Value};
