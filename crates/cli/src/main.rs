@@ -5,6 +5,7 @@ mod build;
 mod db_cmd;
 mod output;
 mod progress;
+mod rules_cmd;
 mod runtime;
 mod sbom_cmd;
 mod scan_cmd;
@@ -31,6 +32,8 @@ enum Command {
     Db(db_cmd::DbArgs),
     /// Watch system calls and process events live, with process and container context.
     Watch(runtime::watch::WatchArgs),
+    /// Validate, list and test rule files (Falco's rule language); list the fields.
+    Rules(rules_cmd::RulesArgs),
     /// Write live events, with the process and container state at the start, to a capture file.
     Capture(runtime::capture::CaptureArgs),
     /// Read a capture file back through the same pipeline; print or filter its events.
@@ -45,10 +48,20 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan_cmd::run(args),
         Command::Watch(args) => runtime::watch::run(args),
         Command::Capture(args) => runtime::capture::run_capture(args),
+        Command::Rules(args) => rules_cmd::run(args),
         Command::Replay(args) => runtime::capture::run_replay(args),
     };
     match result {
         Ok(code) => code,
+        // A reader that went away (`vigil ... | head`) is not an error worth a message.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             let mut msg = e.to_string();
             for cause in e.chain().skip(1) {

@@ -42,6 +42,7 @@ mod eval;
 pub mod fields;
 mod glob;
 pub mod lexer;
+pub mod loader;
 mod net;
 pub mod parser;
 pub mod table;
@@ -49,6 +50,7 @@ pub mod value;
 
 pub use ast::{CmpOp, Expr, ExprKind, Span};
 pub use compile::{compile, CompileError, Compiled};
+pub use loader::{load_files, load_sources, Diagnostic, LoadedRule, LoadedRules, Origin, Priority, Severity};
 pub use parser::{parse, ParseError};
 pub use table::{suggest, ArgSpec, FieldInfo, FieldLookupError, FieldSpec, FieldTable, StaticTable};
 pub use value::{Cardinality, FieldArg, FieldRef, FieldType, Fields, Scratch, Value};
