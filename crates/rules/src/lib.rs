@@ -38,6 +38,7 @@
 
 pub mod ast;
 pub mod compile;
+pub mod defaults;
 mod eval;
 pub mod fields;
 mod glob;
