@@ -47,6 +47,7 @@ pub mod loader;
 mod net;
 pub mod parser;
 pub mod table;
+pub mod testing;
 pub mod value;
 
 pub use ast::{CmpOp, Expr, ExprKind, Span};
