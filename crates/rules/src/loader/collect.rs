@@ -291,6 +291,12 @@ impl Collector {
                 }
             },
         };
+        if append && get(entries, "override").is_some() {
+            return self.error(
+                loc,
+                format!("{word} `{name}`: `override` and `append: true` cannot be used together"),
+            );
+        }
         let overrides = match get(entries, "override") {
             None => None,
             Some(v) => match self.overrides(kind, file, &name, entries, v) {
@@ -298,12 +304,6 @@ impl Collector {
                 None => return,
             },
         };
-        if append && overrides.is_some() {
-            return self.error(
-                loc,
-                format!("{word} `{name}`: `override` and `append: true` cannot be used together"),
-            );
-        }
         let changes: Option<Vec<(&str, Mode)>> = if append {
             let keys: &[&str] = match kind {
                 Kind3::Rule => RULE_APPEND,
