@@ -38,6 +38,7 @@
 
 pub mod ast;
 pub mod compile;
+pub mod defaults;
 mod eval;
 pub mod fields;
 mod glob;
@@ -48,6 +49,7 @@ pub mod output;
 pub mod parser;
 pub mod ruleset;
 pub mod table;
+pub mod testing;
 pub mod value;
 
 pub use ast::{CmpOp, Expr, ExprKind, Span};
