@@ -18,8 +18,10 @@ pub enum RulesCommand {
     /// Load rule files as Falco does (in order: later files redefine, append, override) and
     /// report every error as file:line:col with the offending text underlined. Exit 1 on error.
     Validate(ValidateArgs),
-    /// The rules the files define, in definition order.
+    /// The rules the files define, in definition order (Vigil's default rules when none given).
     List(ListArgs),
+    /// Run rule test files: events given as field maps and the alerts they must raise.
+    Test(TestArgs),
     /// The fields conditions and outputs can use, generated from the field table.
     Fields(FieldsArgs),
 }
@@ -45,9 +47,18 @@ pub struct ValidateArgs {
 }
 
 #[derive(Args)]
-pub struct ListArgs {
-    /// Rule files, loaded in this order.
+pub struct TestArgs {
+    /// Case files (YAML: `rules`, `cases` of `events` and `expect`; see docs/rules.md).
     #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Print passing cases too.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Args)]
+pub struct ListArgs {
+    /// Rule files, loaded in this order; default: Vigil's default rules.
     pub files: Vec<PathBuf>,
     /// One JSON object per rule.
     #[arg(long)]
@@ -58,6 +69,7 @@ pub fn run(args: RulesArgs) -> Result<ExitCode> {
     match args.command {
         RulesCommand::Validate(a) => validate(&a),
         RulesCommand::List(a) => list(&a),
+        RulesCommand::Test(a) => test(&a),
         RulesCommand::Fields(a) => fields_cmd(&a),
     }
 }
@@ -94,9 +106,45 @@ fn validate(a: &ValidateArgs) -> Result<ExitCode> {
     })
 }
 
+fn test(a: &TestArgs) -> Result<ExitCode> {
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for f in &a.files {
+        let outcomes = match vigil_rules::testing::run_file(f) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("{e}");
+                failed += 1;
+                continue;
+            }
+        };
+        for o in outcomes {
+            if o.passed() {
+                passed += 1;
+                if a.verbose {
+                    println!("PASS {}: {}", f.display(), o.case);
+                }
+            } else {
+                failed += 1;
+                println!("FAIL {}: {}", f.display(), o.case);
+                println!("     expected: {:?}", o.expected);
+                println!("     got:      {:?}", o.got);
+                if !o.unknown_rules.is_empty() {
+                    println!("     no such rule: {:?}", o.unknown_rules);
+                }
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn list(a: &ListArgs) -> Result<ExitCode> {
     use std::io::Write;
-    let loaded = load(&a.files);
+    let loaded = crate::runtime::engine::load_rules(&a.files);
     for d in loaded.errors() {
         eprintln!("{d}");
     }

@@ -62,7 +62,7 @@ struct Watch {
 impl Watch {
     fn start(extra: &[&str]) -> Watch {
         let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
-            .args(["watch", "--json"])
+            .args(["watch", "--print", "--json", "--no-rules"])
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -307,7 +307,7 @@ fn without_privileges_the_error_names_what_is_missing() {
     let out = Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"])
         .arg(env!("CARGO_BIN_EXE_vigil"))
-        .args(["watch", "--print"])
+        .args(["watch", "--print", "--no-rules"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

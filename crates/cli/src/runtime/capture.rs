@@ -49,6 +49,8 @@ pub struct ReplayArgs {
     /// Print only events matching this condition.
     #[arg(long)]
     pub filter: Option<String>,
+    #[command(flatten)]
+    pub rule: super::engine::RuleArgs,
 }
 
 pub fn run_capture(args: CaptureArgs) -> Result<std::process::ExitCode> {
@@ -58,7 +60,12 @@ pub fn run_capture(args: CaptureArgs) -> Result<std::process::ExitCode> {
         .map(|f| super::filter::Filter::compile(f, super::filter::live_host()))
         .transpose()?;
     let signals = Signals::install()?;
-    let Sensor { mut probe, mut tracker } = Sensor::start(args.ring_bytes, &args.docker_socket, !args.no_entry_args)?;
+    let Sensor { mut probe, mut tracker } = Sensor::start(
+        args.ring_bytes,
+        &args.docker_socket,
+        !args.no_entry_args,
+        vigil_capture::syscalls::SYSCALLS.iter().collect(),
+    )?;
     let boot_wall = u64::try_from(vigil_probe::boot_to_wall_offset_ns()).unwrap_or(0);
     // Metadata of the containers already running, before the snapshot is taken.
     tracker.containers_mut().wait_idle(Duration::from_secs(2));
@@ -139,28 +146,41 @@ pub fn run_replay(args: ReplayArgs) -> Result<std::process::ExitCode> {
     let mut filter = args
         .filter
         .as_deref()
-        .map(|f| super::filter::Filter::compile(f, host))
+        .map(|f| super::filter::Filter::compile(f, host.clone()))
         .transpose()?;
+    // Rules run on a replay unless the user only asked for the events to be printed.
+    let rules_wanted = !args.rule.no_rules && (!args.rule.rules.is_empty() || !(args.print || args.json));
+    let mut engine = if rules_wanted {
+        Some(super::engine::Engine::load(&args.rule, host, args.json && !args.print)?)
+    } else {
+        None
+    };
     let boot_wall = i128::from(reader.header().boot_wall_ns);
     let mut printer = Printer::new(args.json, boot_wall);
     let mut ctx = ContextBuf::new();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let print = args.print || args.json;
+    let print = args.print || (args.json && engine.is_none());
     let mut matched = 0u64;
     let result = drive(&mut reader, &signals, None, &mut |ev| {
         let en = tracker.apply(ev);
-        printer.tick();
+        let num = printer.tick();
         if filter.as_mut().is_none_or(|f| f.matches(&en)) {
             matched += 1;
             if print {
                 let c = ctx.fill(&en);
                 printer.print(ev, &c, &mut out)?;
             }
+            if let Some(engine) = engine.as_mut() {
+                engine.on_event(&en, num, &mut out)?;
+            }
         }
         Ok(())
     });
     out.flush()?;
+    if let Some(e) = &engine {
+        eprintln!("vigil: {} alert(s)", e.alerts);
+    }
     let counters = match (result, cut_short) {
         (Ok(c), _) => c,
         (Err(_), Some(cut)) => {

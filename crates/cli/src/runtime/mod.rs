@@ -3,6 +3,7 @@
 //! printer and/or capture writer.
 
 pub mod capture;
+pub mod engine;
 pub mod filter;
 pub mod print;
 pub mod watch;

@@ -87,8 +87,9 @@ impl Printer {
     }
 
     /// Counts an event of the stream, printed or not: `evt.num` is its place in the stream.
-    pub fn tick(&mut self) {
+    pub fn tick(&mut self) -> u64 {
         self.num += 1;
+        self.num
     }
 
     /// Writes the event last counted by [`tick`](Self::tick).

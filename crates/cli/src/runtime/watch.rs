@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result};
 use clap::Args;
 
+use super::engine::Engine;
 use super::print::{Context, Printer};
 use super::{counters_line, drive, Signals};
 use vigil_state::{Enriched, Tracker, TrackerConfig};
@@ -36,6 +37,8 @@ pub struct WatchArgs {
     /// per syscall, but a path or address another thread changes during the call is seen changed.
     #[arg(long)]
     pub no_entry_args: bool,
+    #[command(flatten)]
+    pub rule: super::engine::RuleArgs,
 }
 
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -63,12 +66,18 @@ pub struct Sensor {
 }
 
 impl Sensor {
-    pub fn start(ring_bytes: usize, docker_socket: &Path, entry_args: bool) -> Result<Sensor> {
+    pub fn start(
+        ring_bytes: usize,
+        docker_socket: &Path,
+        entry_args: bool,
+        syscalls: Vec<&'static vigil_capture::syscalls::Syscall>,
+    ) -> Result<Sensor> {
         let hierarchy = vigil_state::cgroup::tracked_hierarchy(Path::new("/proc"));
         let cfg = vigil_probe::ProbeConfig {
             ring_bytes,
             cgroup_subsys: hierarchy.as_ref().and_then(|h| h.subsys_index),
             entry_args,
+            syscalls,
             ..Default::default()
         };
         let probe = vigil_probe::Probe::start(&cfg).context("starting the kernel probe")?;
@@ -134,30 +143,67 @@ impl ContextBuf {
     }
 }
 
+/// The syscalls to capture: every one when events are printed; else what the rules need plus
+/// what the state needs.
+pub fn capture_set(engine: Option<&Engine>, everything: bool) -> Vec<&'static vigil_capture::syscalls::Syscall> {
+    use vigil_capture::syscalls::{by_name, STATE_SYSCALLS, SYSCALLS};
+    match engine {
+        Some(e) if !everything => {
+            let mut names = e.syscall_names();
+            names.extend_from_slice(STATE_SYSCALLS);
+            let mut set: Vec<_> = names.into_iter().filter_map(by_name).collect();
+            set.sort_by_key(|s| s.kind);
+            set.dedup_by_key(|s| s.kind);
+            set
+        }
+        _ => SYSCALLS.iter().collect(),
+    }
+}
+
 pub fn run(args: WatchArgs) -> Result<std::process::ExitCode> {
+    let host = super::filter::live_host();
     let mut filter = args
         .filter
         .as_deref()
-        .map(|f| super::filter::Filter::compile(f, super::filter::live_host()))
+        .map(|f| super::filter::Filter::compile(f, host.clone()))
         .transpose()?;
+    let mut engine = if args.rule.no_rules {
+        None
+    } else {
+        Some(Engine::load(&args.rule, host, args.json)?)
+    };
+    let print = args.print || (args.json && engine.is_none());
+    let syscalls = capture_set(engine.as_ref(), print);
     let signals = Signals::install()?;
-    let Sensor { mut probe, mut tracker } = Sensor::start(args.ring_bytes, &args.docker_socket, !args.no_entry_args)?;
+    let Sensor { mut probe, mut tracker } =
+        Sensor::start(args.ring_bytes, &args.docker_socket, !args.no_entry_args, syscalls)?;
     let deadline = args.duration.map(|d| Instant::now() + d);
     let mut printer = Printer::new(args.json, vigil_probe::boot_to_wall_offset_ns());
     let mut ctx = ContextBuf::new();
+    let mut alerts_flushed = 0u64;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let print = args.print || args.json;
     let counters = drive(&mut probe, &signals, deadline, &mut |ev| {
         let en = tracker.apply(ev);
-        printer.tick();
+        let num = printer.tick();
         if print && filter.as_mut().is_none_or(|f| f.matches(&en)) {
             let c = ctx.fill(&en);
             printer.print(ev, &c, &mut out)?;
+        }
+        if let Some(engine) = engine.as_mut() {
+            engine.on_event(&en, num, &mut out)?;
+            // Alerts are not held back in the buffer: they are the point.
+            if engine.alerts != alerts_flushed {
+                alerts_flushed = engine.alerts;
+                out.flush()?;
+            }
         }
         Ok(())
     })?;
     out.flush()?;
     eprintln!("{}", counters_line(&counters));
+    if let Some(e) = &engine {
+        eprintln!("vigil: {} alert(s)", e.alerts);
+    }
     Ok(std::process::ExitCode::SUCCESS)
 }
