@@ -36,7 +36,7 @@ mod items;
 mod resolve;
 mod source;
 mod spans;
-mod yaml;
+pub mod yaml;
 
 use std::fmt;
 use std::path::Path;

@@ -7,7 +7,7 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// 1-based line and column (in characters) in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) struct Mark {
+pub struct Mark {
     pub line: u32,
     pub col: u32,
 }
@@ -22,21 +22,21 @@ impl Mark {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Style {
+pub enum Style {
     Plain,
     Quoted,
     Block,
 }
 
 #[derive(Debug, Clone)]
-pub(crate) enum Kind {
+pub enum Kind {
     Scalar(String, Style),
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct Node {
+pub struct Node {
     pub kind: Kind,
     pub mark: Mark,
     /// Where the next node starts (for scalars: the end of the text this one can occupy).
@@ -75,7 +75,7 @@ impl Node {
 
 /// A YAML syntax error.
 #[derive(Debug, Clone)]
-pub(crate) struct YamlError {
+pub struct YamlError {
     pub mark: Mark,
     pub message: String,
 }
@@ -219,7 +219,7 @@ impl MarkedEventReceiver for Builder {
 /// indented no more than its key — a form falcosecurity's own files use and YAML 1.2 parsers
 /// refuse. When yaml-rust2 reports "invalid indentation", the offending line is indented
 /// further and the text parsed again (a bounded number of times); line numbers are unchanged.
-pub(crate) fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
+pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
     let mut patched: Option<String> = None;
     for _ in 0..MAX_REINDENTS {
         let src = patched.as_deref().unwrap_or(text);
