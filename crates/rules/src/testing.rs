@@ -157,7 +157,8 @@ impl MapEvent {
         let failed = values
             .iter()
             .any(|(f, v)| f.id == fields::id::EVT_RAWRES && matches!(v.first(), Some(Owned::Num(n)) if *n < 0));
-        let kind = kind_of(&evt_type, failed).ok_or_else(|| format!("`evt.type: {evt_type}` is not an event Vigil captures"))?;
+        let kind = kind_of(&evt_type, failed)
+            .ok_or_else(|| format!("`evt.type: {evt_type}` is not an event Vigil captures"))?;
         Ok(MapEvent { evt_type, kind, values })
     }
 
@@ -191,7 +192,10 @@ impl Fields for MapEvent {
 /// Fields the extractor derives from others, added when the case does not give them: a file's
 /// `fd.directory` and `fd.filename` from an absolute `fd.name`, and `fd.rnet` from `fd.rip`.
 fn derive(values: &mut Vec<(FieldRef, Vec<Owned>)>) {
-    let plain = |id: u32| FieldRef { id, arg: FieldArg::None };
+    let plain = |id: u32| FieldRef {
+        id,
+        arg: FieldArg::None,
+    };
     let has = |values: &[(FieldRef, Vec<Owned>)], id: u32| values.iter().any(|(f, _)| *f == plain(id));
     let one = |values: &[(FieldRef, Vec<Owned>)], id: u32| {
         values
@@ -205,7 +209,11 @@ fn derive(values: &mut Vec<(FieldRef, Vec<Owned>)>) {
     };
     if let (true, Some(Owned::Str(name))) = (is_file, one(values, fields::id::FD_NAME)) {
         if let (Some(b'/'), Some(slash)) = (name.first(), name.iter().rposition(|&b| b == b'/')) {
-            let dir = if slash == 0 { b"/".to_vec() } else { name.get(..slash).unwrap_or_default().to_vec() };
+            let dir = if slash == 0 {
+                b"/".to_vec()
+            } else {
+                name.get(..slash).unwrap_or_default().to_vec()
+            };
             let file = name.get(slash + 1..).unwrap_or_default().to_vec();
             if !has(values, fields::id::FD_DIRECTORY) {
                 values.push((plain(fields::id::FD_DIRECTORY), vec![Owned::Str(dir)]));
@@ -344,7 +352,12 @@ pub fn parse_cases(file: &str, text: &str) -> Result<CaseFile, CaseError> {
         let raw_events: Vec<&Yaml> = match (&c["event"], &c["events"]) {
             (e @ Yaml::Hash(_), Yaml::BadValue) => vec![e],
             (Yaml::BadValue, Yaml::Array(a)) if !a.is_empty() => a.iter().collect(),
-            _ => return Err(fmt(&place, "needs `event: {...}` or a non-empty `events: [...]`".into())),
+            _ => {
+                return Err(fmt(
+                    &place,
+                    "needs `event: {...}` or a non-empty `events: [...]`".into(),
+                ))
+            }
         };
         let mut events = Vec::with_capacity(raw_events.len());
         for (j, e) in raw_events.into_iter().enumerate() {
