@@ -2,6 +2,7 @@
 //! The only crate that uses anyhow.
 
 mod build;
+mod config;
 mod db_cmd;
 mod output;
 mod progress;

@@ -94,7 +94,7 @@ fn replay_needs_no_live_system() {
     let dir = tempfile::tempdir().unwrap();
     let cap = dir.path().join("synthetic.vcap");
     synthetic_capture(&cap);
-    let out = vigil(&["replay", cap.to_str().unwrap(), "--json"]);
+    let out = vigil(&["replay", cap.to_str().unwrap(), "--print", "--json", "--no-rules"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let ev = lines(&out);
     assert_eq!(ev.len(), 53);
@@ -109,7 +109,7 @@ fn replay_needs_no_live_system() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("replayed 53 of 53 events"), "{err}");
 
-    let text = vigil(&["replay", cap.to_str().unwrap(), "--print"]);
+    let text = vigil(&["replay", cap.to_str().unwrap(), "--print", "--no-rules"]);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("cat (101) < openat dirfd=AT_FDCWD name=shadow"), "{text}");
 }
@@ -123,7 +123,9 @@ fn replay_filters_with_the_condition_language() {
     let only = vigil(&[
         "replay",
         c,
+        "--print",
         "--json",
+        "--no-rules",
         "--filter",
         "evt.type=openat and fd.name pmatch (/etc) and proc.aname[1]=sh",
     ]);
@@ -138,7 +140,9 @@ fn replay_filters_with_the_condition_language() {
     let none = vigil(&[
         "replay",
         c,
+        "--print",
         "--json",
+        "--no-rules",
         "--filter",
         "evt.type=openat and not fd.name startswith /etc",
     ]);
@@ -172,7 +176,7 @@ fn damaged_captures_are_named_and_partial_ones_replayed() {
 
     let cut = dir.path().join("cut.vcap");
     std::fs::write(&cut, &bytes[..bytes.len() - 40]).unwrap();
-    let out = vigil(&["replay", cut.to_str().unwrap(), "--json"]);
+    let out = vigil(&["replay", cut.to_str().unwrap(), "--print", "--json", "--no-rules"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("cut.vcap") && err.contains("truncated at record"), "{err}");
@@ -257,7 +261,7 @@ fn live_capture_then_replay_with_container_context() {
         .unwrap()
         .any(|e| e.unwrap().file_name().to_string_lossy().ends_with(".tmp")));
 
-    let out = vigil(&["replay", cap.to_str().unwrap(), "--json"]);
+    let out = vigil(&["replay", cap.to_str().unwrap(), "--print", "--json", "--no-rules"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let ev = lines(&out);
     let cat = ev
@@ -271,4 +275,90 @@ fn live_capture_then_replay_with_container_context() {
         .unwrap_or_else(|| panic!("no exec of cat in container {name} among {} replayed events", ev.len()));
     assert_eq!(cat["container.image"], image);
     assert_eq!(cat["container.id"].as_str().unwrap().len(), 12);
+}
+
+#[test]
+fn replay_runs_the_rules_with_selection_from_config_and_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cap = dir.path().join("synthetic.vcap");
+    synthetic_capture(&cap);
+    let c = cap.to_str().unwrap();
+    let alerts = |extra: &[&str]| -> Vec<Value> {
+        let mut args = vec!["replay", c, "--json"];
+        args.extend_from_slice(extra);
+        let out = vigil(&args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        lines(&out)
+    };
+    // Vigil's default rules: cat reading /etc/shadow is an alert, with Falco's JSON keys
+    let all = alerts(&[]);
+    let shadow = all
+        .iter()
+        .find(|a| a["output_fields"]["fd.name"] == "/etc/shadow")
+        .unwrap_or_else(|| panic!("an alert on /etc/shadow among {all:?}"));
+    for key in [
+        "time",
+        "rule",
+        "priority",
+        "source",
+        "hostname",
+        "output",
+        "output_fields",
+        "tags",
+    ] {
+        assert!(shadow.get(key).is_some(), "key {key} missing: {shadow}");
+    }
+    assert_eq!(shadow["source"], "syscall");
+    let rule = shadow["rule"].as_str().unwrap().to_string();
+
+    // disabled by name on the command line, by tag, by the config file, below the priority
+    assert!(alerts(&["--disable", &rule]).iter().all(|a| a["rule"] != rule.as_str()));
+    let tag = shadow["tags"][0].as_str().unwrap().to_string();
+    assert!(alerts(&["--disable-tag", &tag])
+        .iter()
+        .all(|a| a["rule"] != rule.as_str()));
+    let cfg = dir.path().join("vigil.yaml");
+    std::fs::write(&cfg, format!("rules:\n  - disable: {{rule: \"{rule}\"}}\n")).unwrap();
+    assert!(alerts(&["--config", cfg.to_str().unwrap()])
+        .iter()
+        .all(|a| a["rule"] != rule.as_str()));
+    std::fs::write(
+        &cfg,
+        format!("rules:\n  - disable: {{rule: \"*\"}}\n  - enable: {{rule: \"{rule}\"}}\n"),
+    )
+    .unwrap();
+    let only = alerts(&["--config", cfg.to_str().unwrap()]);
+    assert!(
+        !only.is_empty() && only.iter().all(|a| a["rule"] == rule.as_str()),
+        "the later entry wins: {only:?}"
+    );
+    assert!(alerts(&["--priority", "critical"])
+        .iter()
+        .all(|a| a["rule"] != rule.as_str()));
+
+    // a user's own rule file instead of the defaults
+    let rules = dir.path().join("mine.yaml");
+    std::fs::write(
+        &rules,
+        "- rule: Cat in etc\n  desc: t\n  condition: evt.type=openat and proc.name=cat and fd.directory=/etc\n  output: \"cat opened %fd.name (parent %proc.pname)\"\n  priority: NOTICE\n",
+    )
+    .unwrap();
+    let mine = alerts(&["-r", rules.to_str().unwrap()]);
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0]["rule"], "Cat in etc");
+    assert_eq!(mine[0]["priority"], "Notice");
+    assert!(
+        mine[0]["output"]
+            .as_str()
+            .unwrap()
+            .contains("cat opened /etc/shadow (parent sh)"),
+        "{}",
+        mine[0]
+    );
+
+    // a bad config key is an error naming file:line:col
+    std::fs::write(&cfg, "priorty: warning\n").unwrap();
+    let bad = vigil(&["replay", c, "--config", cfg.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("vigil.yaml:1:1: unknown key \"priorty\""));
 }

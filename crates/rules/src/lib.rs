@@ -57,6 +57,6 @@ pub use compile::{compile, CompileError, Compiled};
 pub use loader::{load_files, load_sources, Diagnostic, LoadedRule, LoadedRules, Origin, Priority, Severity};
 pub use output::{Output, OutputError, Renderer};
 pub use parser::{parse, ParseError};
-pub use ruleset::{CompiledRule, EventTypeSet, MatchMode, Ruleset, RulesetConfig};
+pub use ruleset::{CompiledRule, EventTypeSet, MatchMode, Ruleset, RulesetConfig, Selection};
 pub use table::{suggest, ArgSpec, FieldInfo, FieldLookupError, FieldSpec, FieldTable, StaticTable};
 pub use value::{Cardinality, FieldArg, FieldRef, FieldType, Fields, Scratch, Value};

@@ -59,10 +59,22 @@ pub enum MatchMode {
     All,
 }
 
+/// One step of an ordered selection (a config file's `rules:` list): the later step wins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    EnableRule(String),
+    DisableRule(String),
+    EnableTag(String),
+    DisableTag(String),
+}
+
 /// Which rules run, and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RulesetConfig {
     pub mode: MatchMode,
+    /// Ordered steps applied first (a configuration file's `rules:`), each overriding the
+    /// ones before it; then `enable*`, then `disable*` (the command line), then the priority.
+    pub selections: Vec<Selection>,
     /// Rules less severe than this do not run.
     pub min_priority: Priority,
     /// Rule-name globs (`*`, `?`, `[...]`) turning rules on.
@@ -79,6 +91,7 @@ impl Default for RulesetConfig {
     fn default() -> Self {
         RulesetConfig {
             mode: MatchMode::First,
+            selections: Vec::new(),
             min_priority: Priority::Debug,
             enable: Vec::new(),
             disable: Vec::new(),
@@ -145,6 +158,17 @@ impl Ruleset {
         let table = fields::table();
         let (enable, disable) = (globs(&cfg.enable), globs(&cfg.disable));
         let (enable_tags, disable_tags) = (globs(&cfg.enable_tags), globs(&cfg.disable_tags));
+        let steps: Vec<Glob> = globs(
+            &cfg.selections
+                .iter()
+                .map(|s| match s {
+                    Selection::EnableRule(g)
+                    | Selection::DisableRule(g)
+                    | Selection::EnableTag(g)
+                    | Selection::DisableTag(g) => g.clone(),
+                })
+                .collect::<Vec<_>>(),
+        );
         let all = EventTypeSet::all();
         let mut diags = Vec::new();
         let mut rules = Vec::with_capacity(loaded.rules.len());
@@ -206,6 +230,17 @@ impl Ruleset {
             }
             let tag_in = |g: &[Glob]| r.tags.iter().any(|t| any_glob(g, t));
             let mut enabled = r.enabled;
+            for (step, g) in cfg.selections.iter().zip(&steps) {
+                let hit = match step {
+                    Selection::EnableRule(_) | Selection::DisableRule(_) => g.matches(r.name.as_bytes()),
+                    Selection::EnableTag(_) | Selection::DisableTag(_) => {
+                        r.tags.iter().any(|t| g.matches(t.as_bytes()))
+                    }
+                };
+                if hit {
+                    enabled = matches!(step, Selection::EnableRule(_) | Selection::EnableTag(_));
+                }
+            }
             if any_glob(&enable, &r.name) || tag_in(&enable_tags) {
                 enabled = true;
             }

@@ -149,11 +149,11 @@ pub fn run_replay(args: ReplayArgs) -> Result<std::process::ExitCode> {
         .map(|f| super::filter::Filter::compile(f, host.clone()))
         .transpose()?;
     // Rules run on a replay unless the user only asked for the events to be printed.
-    let rules_wanted = !args.rule.no_rules && (!args.rule.rules.is_empty() || !(args.print || args.json));
-    let mut engine = if rules_wanted {
-        Some(super::engine::Engine::load(&args.rule, host, args.json && !args.print)?)
-    } else {
+    // As for `vigil watch`: rules run unless --no-rules; --print adds the events.
+    let mut engine = if args.rule.no_rules {
         None
+    } else {
+        Some(super::engine::Engine::load(&args.rule, host, args.json && !args.print)?)
     };
     let boot_wall = i128::from(reader.header().boot_wall_ns);
     let mut printer = Printer::new(args.json, boot_wall);

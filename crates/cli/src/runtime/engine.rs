@@ -20,9 +20,10 @@ pub struct RuleArgs {
     /// Do not evaluate rules.
     #[arg(long)]
     pub no_rules: bool,
-    /// Run only rules of this priority or more severe (emergency ... debug).
-    #[arg(long, value_name = "LEVEL", default_value = "debug")]
-    pub priority: String,
+    /// Run only rules of this priority or more severe (emergency ... debug; default: the
+    /// configuration's `priority`, else debug).
+    #[arg(long, value_name = "LEVEL")]
+    pub priority: Option<String>,
     /// Enable rules whose name matches this glob (applied before the disables).
     #[arg(long, value_name = "GLOB")]
     pub enable: Vec<String>,
@@ -36,9 +37,12 @@ pub struct RuleArgs {
     #[arg(long, value_name = "GLOB")]
     pub disable_tag: Vec<String>,
     /// `first`: an event raises at most one alert (the first matching rule in definition
-    /// order); `all`: one per matching rule.
-    #[arg(long, value_name = "MODE", default_value = "first")]
-    pub matching: String,
+    /// order); `all`: one per matching rule (default: the configuration's, else first).
+    #[arg(long, value_name = "MODE")]
+    pub matching: Option<String>,
+    /// The configuration file (default: $VIGIL_CONFIG, else /etc/vigil/vigil.yaml if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// Loads the rule files or the defaults; errors fail, warnings are summarised.
@@ -64,20 +68,36 @@ pub struct Engine {
 
 impl Engine {
     pub fn load(args: &RuleArgs, host: Host, json: bool) -> Result<Engine> {
-        let loaded = load_rules(&args.rules);
-        let mode = match args.matching.as_str() {
+        let config = crate::config::Config::find(args.config.as_deref())?;
+        let files = if args.rules.is_empty() {
+            &config.rules_files
+        } else {
+            &args.rules
+        };
+        let loaded = load_rules(files);
+        let matching = args
+            .matching
+            .as_deref()
+            .or(config.rule_matching.as_deref())
+            .unwrap_or("first");
+        let mode = match matching {
             "first" => MatchMode::First,
             "all" => MatchMode::All,
-            m => bail!("--matching {m:?}: use first or all"),
+            m => bail!("rule matching {m:?}: use first or all"),
         };
-        let Some(min_priority) = Priority::parse(&args.priority) else {
+        let priority = args
+            .priority
+            .as_deref()
+            .or(config.priority.as_deref())
+            .unwrap_or("debug");
+        let Some(min_priority) = Priority::parse(priority) else {
             bail!(
-                "--priority {:?}: use emergency, alert, critical, error, warning, notice, informational or debug",
-                args.priority
+                "priority {priority:?}: use emergency, alert, critical, error, warning, notice, informational or debug"
             )
         };
         let cfg = RulesetConfig {
             mode,
+            selections: config.rules.clone(),
             min_priority,
             enable: args.enable.clone(),
             disable: args.disable.clone(),
@@ -98,10 +118,10 @@ impl Engine {
         }
         let warnings = all.len();
         let running = ruleset.rules().iter().filter(|r| r.enabled).count();
-        let source = if args.rules.is_empty() {
+        let source = if files.is_empty() {
             "Vigil's default rules".to_string()
         } else {
-            format!("{} rule file(s)", args.rules.len())
+            format!("{} rule file(s)", files.len())
         };
         eprintln!(
             "vigil: {running} of {} rules running from {source}{}",
