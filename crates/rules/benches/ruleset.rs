@@ -253,7 +253,13 @@ fn bench(c: &mut Criterion) {
     let errors: Vec<_> = diags.iter().filter(|d| d.severity == Severity::Error).collect();
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(ours.rules().len(), written.len());
-    let mut rulesets = vec![("bench rules (42)".to_string(), ours)];
+    let defaults = vigil_rules::load_sources(&vigil_rules::defaults::default_rules());
+    let (defaults, diags) = Ruleset::compile(&defaults, &RulesetConfig::default());
+    assert!(!diags.iter().any(|d| d.severity == Severity::Error), "{diags:?}");
+    let mut rulesets = vec![
+        ("bench rules (42)".to_string(), ours),
+        ("Vigil's default rules".to_string(), defaults),
+    ];
     if let Some((name, rs)) = falco_rules() {
         rulesets.push((name, rs));
     }
@@ -287,6 +293,31 @@ fn bench(c: &mut Criterion) {
         b.iter(|| run(&mut tracker, Some(&all), &recs, &host, &mut scratch))
     });
     g.finish();
+
+    // Loading and compiling Falco's three published files (issue target: under 100 ms).
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/falco-rules");
+    let files: Vec<_> = [
+        "falco_rules.yaml",
+        "falco-incubating_rules.yaml",
+        "falco-sandbox_rules.yaml",
+    ]
+    .iter()
+    .map(|f| dir.join(f))
+    .collect();
+    if files.iter().all(|f| f.exists()) {
+        let paths: Vec<&std::path::Path> = files.iter().map(|p| p.as_path()).collect();
+        let mut g = c.benchmark_group("compile");
+        g.sample_size(20);
+        g.bench_function("load + compile falco stable, incubating and sandbox", |b| {
+            b.iter(|| {
+                let loaded = vigil_rules::load_files(&paths);
+                Ruleset::compile(&loaded, &RulesetConfig::default())
+            })
+        });
+        g.finish();
+    } else {
+        eprintln!("compile of Falco's three files: skipped ({} not found)", dir.display());
+    }
 }
 
 /// falco_rules.yaml through the loader, when ../shared has it (the bench runs without it).

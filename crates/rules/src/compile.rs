@@ -217,10 +217,17 @@ pub fn compile(expr: &Expr, table: &dyn FieldTable) -> Result<Compiled, CompileE
 
 fn node(e: &Expr, table: &dyn FieldTable, slots: &mut usize) -> Result<Node, CompileError> {
     Ok(match &e.kind {
-        ExprKind::And(xs) => Node::And(xs.iter().map(|x| node(x, table, slots)).collect::<Result<_, _>>()?),
+        // Cheap tests first: a false `and` (a true `or`) stops sooner. Fields have no side
+        // effects, so the order changes only the cost.
+        ExprKind::And(xs) => Node::And(
+            crate::cost::order(xs)
+                .into_iter()
+                .map(|x| node(x, table, slots))
+                .collect::<Result<_, _>>()?,
+        ),
         ExprKind::Or(xs) => {
-            let kids = xs
-                .iter()
+            let kids = crate::cost::order(xs)
+                .into_iter()
                 .map(|x| node(x, table, slots))
                 .collect::<Result<Vec<_>, _>>()?;
             Node::Or(merge::merge_or(kids).into_boxed_slice())

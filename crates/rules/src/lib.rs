@@ -38,6 +38,7 @@
 
 pub mod ast;
 pub mod compile;
+mod cost;
 pub mod defaults;
 mod eval;
 pub mod fields;

@@ -6,7 +6,8 @@
 //! A second thread follows Docker's event stream: `start` and `rename` refresh a container's
 //! metadata, `die` and `destroy` mark it dead (kept until the cache needs the room).
 
-use std::collections::{HashMap, VecDeque};
+use hashbrown::HashMap;
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};

@@ -23,6 +23,8 @@ pub struct Enriched<'t> {
     /// The container's id; None for a host process or when unknown.
     pub container_id: Option<Arc<ContainerId>>,
     tracker: &'t Tracker,
+    /// The container's cache entry, looked up once per event (rules ask for it many times).
+    container: std::cell::OnceCell<Option<&'t Container>>,
 }
 
 impl<'t> Enriched<'t> {
@@ -50,6 +52,7 @@ impl<'t> Enriched<'t> {
             fd,
             container_id,
             tracker,
+            container: std::cell::OnceCell::new(),
         }
     }
 
@@ -60,7 +63,11 @@ impl<'t> Enriched<'t> {
 
     /// The container's cache entry.
     pub fn container(&self) -> Option<&'t Container> {
-        self.tracker.containers.get(self.container_id.as_ref()?.full())
+        *self.container.get_or_init(|| {
+            self.container_id
+                .as_ref()
+                .and_then(|id| self.tracker.containers.get(id.full()))
+        })
     }
 
     /// The container's metadata when known.

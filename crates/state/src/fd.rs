@@ -1,7 +1,7 @@
 //! Open file descriptors of a process: what each fd is (file, directory, socket with its
 //! addresses, pipe, memfd ...) as Falco's `fd.*` fields need it, in a table with a cap.
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::fmt::{self, Write};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;

@@ -5,7 +5,7 @@
 //! [`MAX_LINE`] are skipped, as are lines with missing or non-numeric id fields, and at most
 //! [`MAX_ENTRIES`] ids are kept. The first entry for an id wins, as getpwuid does.
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::io::Read;
 use std::path::Path;
 

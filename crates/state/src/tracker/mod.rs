@@ -8,7 +8,8 @@
 //! Not tracked: O_CLOEXEC fds are kept across exec (the probe does not report which fds the
 //! kernel closed), and fds shared by `CLONE_FILES` threads are per process, not per thread.
 
-use std::collections::{HashMap, VecDeque};
+use hashbrown::HashMap;
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 
