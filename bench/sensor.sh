@@ -12,7 +12,8 @@
 # One exec storm of 20,000 takes ~26 s on the 2-core CI machine, so the default is EXEC_N=5000 to keep
 # the whole script near 3 minutes; EXEC_N=20000 gives the issue's literal figure (about 5 more minutes).
 # Needs root and a built sensor: VIGIL=path (default target/release/vigil); VIGIL_ARGS adds arguments
-# to `vigil watch --print` (e.g. VIGIL_ARGS=--json). Exits non-zero when the benchmark cannot run
+# to `vigil watch --print` (default `--no-rules`: the sensor alone; VIGIL_ARGS=" " runs it with
+# Vigil's default rules, VIGIL_ARGS=--no-entry-args without the sys_enter program). Exits non-zero when the benchmark cannot run
 # (not root, no binary, sensor does not start or stop); a missed target prints FAIL and still exits 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,7 @@ EXEC_N=${EXEC_N:-5000}
 RATE=${RATE:-200000}
 RATE_SECONDS=${RATE_SECONDS:-5}
 SPAWN_N=${SPAWN_N:-10000}
-VIGIL_ARGS=${VIGIL_ARGS:-}
+VIGIL_ARGS=${VIGIL_ARGS:---no-rules}
 READY_TIMEOUT=${READY_TIMEOUT:-30}
 SETTLE=${SETTLE:-0.3}
 
