@@ -17,12 +17,80 @@ use vigil_rules::loader::yaml::{self, Kind, Node};
 
 pub use vigil_rules::Selection;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
     pub rules_files: Vec<PathBuf>,
     pub priority: Option<String>,
     pub rule_matching: Option<String>,
     pub rules: Vec<Selection>,
+    /// Sections handed to other crates' serde configs, as JSON, with where they are.
+    pub sections: Vec<Section>,
+}
+
+/// A section of the file (`outputs`, `throttle`, `responses`) for a serde config elsewhere.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub key: String,
+    pub value: serde_json::Value,
+    /// Every mapping key in the section with its place, to point serde's errors at the file.
+    pub keys: Vec<(String, String)>,
+    pub at: String,
+}
+
+impl Section {
+    /// Deserialises the section; an error names the file, line and column of the offending key
+    /// when serde names one.
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_value(self.value.clone()).map_err(|e| {
+            let msg = e.to_string();
+            // serde names the offending key as "unknown field `x`" (or variant); find it.
+            let named = ["unknown field `", "unknown variant `"].iter().find_map(|p| {
+                msg.split_once(p)
+                    .and_then(|(_, rest)| rest.split_once('`'))
+                    .map(|(k, _)| k)
+            });
+            let place = named
+                .and_then(|k| self.keys.iter().find(|(key, _)| key == k))
+                .map_or(self.at.as_str(), |(_, at)| at.as_str());
+            anyhow!("{place}: in `{}`: {msg}", self.key)
+        })
+    }
+}
+
+/// YAML → JSON for a serde config: scalars become numbers or booleans when they read as such.
+fn to_json(file: &Path, n: &Node, keys: &mut Vec<(String, String)>) -> serde_json::Value {
+    use serde_json::Value;
+    match &n.kind {
+        Kind::Scalar(s, style) => {
+            if n.is_null() {
+                return Value::Null;
+            }
+            if *style == yaml::Style::Plain {
+                if let Some(b) = n.as_bool() {
+                    return Value::Bool(b);
+                }
+                if let Ok(i) = s.parse::<i64>() {
+                    return Value::from(i);
+                }
+                if let Ok(f) = s.parse::<f64>() {
+                    if f.is_finite() {
+                        return Value::from(f);
+                    }
+                }
+            }
+            Value::String(s.clone())
+        }
+        Kind::Seq(items) => Value::Array(items.iter().map(|i| to_json(file, i, keys)).collect()),
+        Kind::Map(pairs) => {
+            let mut m = serde_json::Map::new();
+            for (k, v) in pairs {
+                let key = k.as_str().unwrap_or("").to_string();
+                keys.push((key.clone(), at(file, k)));
+                m.insert(key, to_json(file, v, keys));
+            }
+            Value::Object(m)
+        }
+    }
 }
 
 fn at(file: &Path, n: &Node) -> String {
@@ -129,8 +197,13 @@ impl Config {
                         cfg.rules.push(selection(file, i)?);
                     }
                 }
+                Some(key @ ("outputs" | "throttle" | "responses")) => {
+                    let mut keys = Vec::new();
+                    let value = to_json(file, v, &mut keys);
+                    cfg.sections.push(Section { key: key.to_string(), value, keys, at: at(file, k) });
+                }
                 other => bail!(
-                    "{}: unknown key {:?} (known: rules_files, priority, rule_matching, rules)",
+                    "{}: unknown key {:?} (known: rules_files, priority, rule_matching, rules, outputs, throttle, responses)",
                     at(file, k),
                     other.unwrap_or("")
                 ),
@@ -153,6 +226,10 @@ impl Config {
             return Config::load(system);
         }
         Ok(Config::default())
+    }
+
+    pub fn section(&self, key: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.key == key)
     }
 
     pub fn load(file: &Path) -> Result<Config> {
@@ -200,6 +277,26 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("v.yaml:"), "{e}");
+    }
+
+    #[test]
+    fn sections_become_json_and_errors_point_at_their_keys() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Out {
+            r#type: String,
+            min_priority: Option<String>,
+            queue: Option<u32>,
+            tls: Option<bool>,
+        }
+        let text = "outputs:\n  - type: syslog\n    queue: 100\n    tls: yes\n  - type: file\n    pathh: /x\n";
+        let c = Config::parse(Path::new("v.yaml"), text).unwrap();
+        let s = c.section("outputs").unwrap();
+        assert_eq!(s.value[0]["queue"], 100);
+        assert_eq!(s.value[0]["tls"], true);
+        let e = s.parse::<Vec<Out>>().unwrap_err().to_string();
+        assert!(e.starts_with("v.yaml:6:5: in `outputs`: unknown field `pathh`"), "{e}");
     }
 
     #[test]
