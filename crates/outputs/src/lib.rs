@@ -32,12 +32,14 @@
 //! let stats = outputs.shutdown(std::time::Duration::from_secs(5));
 //! ```
 #![deny(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod alert;
 mod config;
 mod error;
 mod runtime;
 pub mod sinks;
+pub use sinks::{FileSink, HttpSink, ProgramSink, SyslogSink, WriterSink};
 mod throttle;
 
 pub use alert::{Alert, Format};

@@ -24,7 +24,13 @@ pub struct HttpSink {
 }
 
 impl HttpSink {
-    pub(crate) fn from_config(index: usize, c: &HttpConfig, name: Option<&str>) -> Result<HttpSink, ConfigError> {
+    /// Check the configuration and read its TLS files.
+    pub fn new(c: &HttpConfig) -> Result<HttpSink, ConfigError> {
+        HttpSink::from_config(0, c)
+    }
+
+    pub(crate) fn from_config(index: usize, c: &HttpConfig) -> Result<HttpSink, ConfigError> {
+        let name = c.name.as_deref();
         let invalid = |message: String| ConfigError::Invalid {
             index,
             kind: "http",

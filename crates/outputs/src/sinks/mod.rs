@@ -42,14 +42,14 @@ pub(crate) fn build(
                     ));
                 }
             }
-            Box::new(SyslogSink::from_config(index, c, cfg.name())?)
+            Box::new(SyslogSink::from_config(index, c)?)
         }
         OutputConfig::Program(c) => Box::new(ProgramSink::new(
             named(format!("program:{}", c.command)),
             c.command.clone(),
             c.format,
         )),
-        OutputConfig::Http(c) => Box::new(HttpSink::from_config(index, c, cfg.name())?),
+        OutputConfig::Http(c) => Box::new(HttpSink::from_config(index, c)?),
     })
 }
 

@@ -99,7 +99,13 @@ pub struct SyslogSink {
 }
 
 impl SyslogSink {
-    pub(crate) fn from_config(index: usize, c: &SyslogConfig, name: Option<&str>) -> Result<SyslogSink, ConfigError> {
+    /// Check the configuration and read its TLS files; connects on the first alert.
+    pub fn new(c: &SyslogConfig) -> Result<SyslogSink, ConfigError> {
+        SyslogSink::from_config(0, c)
+    }
+
+    pub(crate) fn from_config(index: usize, c: &SyslogConfig) -> Result<SyslogSink, ConfigError> {
+        let name = c.name.as_deref();
         let invalid = |message: &str| ConfigError::Invalid {
             index,
             kind: "syslog",
