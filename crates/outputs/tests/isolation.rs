@@ -81,8 +81,9 @@ fn stalled_and_failing_webhooks_do_not_block_the_others() {
         assert_eq!(s.pending, 0, "{s:?}");
         assert_eq!(s.sent, 0, "{s:?}");
         assert_eq!(s.failed, s.queued, "{s:?}");
-        // The queue holds 4 and the worker one more (two if it took one during the burst).
-        assert!((5..=7).contains(&s.queued), "{s:?}");
+        // The queue holds 4, plus what the worker took off it during the burst (none if it was not
+        // scheduled yet; a few if it was).
+        assert!((4..=8).contains(&s.queued), "{s:?}");
         assert!(s.last_error.is_some());
     }
     // The stalled server saw one connection per attempt (no retries configured), answered none.
