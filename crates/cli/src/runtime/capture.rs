@@ -159,7 +159,8 @@ pub fn run_replay(args: ReplayArgs) -> Result<std::process::ExitCode> {
     let mut printer = Printer::new(args.json, boot_wall);
     let mut ctx = ContextBuf::new();
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    // Not locked for the whole run: the stdout alert output writes from its own thread.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
     let print = args.print || (args.json && engine.is_none());
     let mut matched = 0u64;
     let result = drive(&mut reader, &signals, None, &mut |ev| {

@@ -56,7 +56,15 @@ pub fn load_rules(files: &[PathBuf]) -> LoadedRules {
     }
 }
 
+/// Where alerts go: straight to a writer (replay), or the configured outputs (watch).
+pub enum Sink {
+    Writer,
+    Outputs(vigil_outputs::Outputs),
+}
+
 pub struct Engine {
+    sink: Sink,
+    json_line: Vec<u8>,
     ruleset: Ruleset,
     renderer: Renderer,
     scratch: Scratch,
@@ -133,6 +141,8 @@ impl Engine {
             }
         );
         Ok(Engine {
+            sink: Sink::Writer,
+            json_line: Vec::new(),
             ruleset,
             renderer: Renderer::new(),
             scratch: Scratch::new(),
@@ -149,25 +159,122 @@ impl Engine {
         self.ruleset.event_types().syscall_names()
     }
 
-    /// Evaluates the rules on one event and writes an alert per match. Nothing is allocated
-    /// when no rule matches.
+    /// Sends alerts to the configured outputs (`outputs:` and `throttle:` of vigil.yaml; without
+    /// them, Falco's defaults: stdout and the local syslog) instead of the writer.
+    pub fn use_outputs(&mut self, config: Option<&crate::config::Config>) -> Result<()> {
+        let mut cfg = match config {
+            Some(c) => {
+                let mut obj = serde_json::Map::new();
+                for key in ["outputs", "throttle"] {
+                    if let Some(sec) = c.section(key) {
+                        // checked here, with the file's positions, before the crate sees it
+                        match key {
+                            "outputs" => {
+                                sec.parse::<Vec<vigil_outputs::OutputConfig>>()?;
+                            }
+                            _ => {
+                                sec.parse::<vigil_outputs::ThrottleConfig>()?;
+                            }
+                        }
+                        obj.insert(key.to_string(), sec.value.clone());
+                    }
+                }
+                vigil_outputs::OutputsConfig::from_json(serde_json::Value::Object(obj))?
+            }
+            None => vigil_outputs::OutputsConfig::default(),
+        };
+        if self.json && config.is_none_or(|c| c.section("outputs").is_none()) {
+            for o in &mut cfg.outputs {
+                if let vigil_outputs::OutputConfig::Stdout(s) = o {
+                    s.format = vigil_outputs::Format::Json;
+                }
+            }
+        }
+        let outputs = vigil_outputs::Outputs::build(&cfg)?;
+        for w in outputs.warnings() {
+            eprintln!("vigil: warning: {w}");
+        }
+        self.sink = Sink::Outputs(outputs);
+        Ok(())
+    }
+
+    /// Stops the outputs (flushing what they hold, up to `timeout`) and reports their counters.
+    pub fn finish(self, timeout: std::time::Duration) {
+        if let Sink::Outputs(o) = self.sink {
+            let stats = o.shutdown(timeout);
+            for s in &stats.sinks {
+                eprintln!(
+                    "vigil: output {}: sent={} failed={} dropped={} pending={}{}",
+                    s.name,
+                    s.sent,
+                    s.failed,
+                    s.dropped_queue_full,
+                    s.pending,
+                    s.last_error
+                        .as_deref()
+                        .map(|e| format!(" last error: {e}"))
+                        .unwrap_or_default()
+                );
+            }
+            let t = stats.throttle;
+            eprintln!(
+                "vigil: throttle: passed={} suppressed={} summaries={}",
+                t.passed, t.suppressed, t.summaries
+            );
+        }
+    }
+
+    /// Evaluates the rules on one event; an alert per match goes to the outputs (or the writer).
+    /// Nothing is allocated when no rule matches.
     pub fn on_event(&mut self, en: &Enriched<'_>, num: u64, out: &mut dyn Write) -> std::io::Result<()> {
         let f = EventFields::new(en, &self.host, Some(num));
         let mut hits = Vec::new();
         self.ruleset.evaluate(&f, &mut self.scratch, &mut hits);
         for rule in hits {
-            self.line.clear();
-            if self.json {
-                self.renderer.json(rule, &f, &mut self.line);
-            } else {
-                self.renderer.text(rule, &f, &mut self.line);
-            }
-            if self.line.last() != Some(&b'\n') {
-                self.line.push(b'\n');
-            }
-            out.write_all(&self.line)?;
             self.alerts += 1;
+            self.line.clear();
+            match &self.sink {
+                Sink::Writer => {
+                    if self.json {
+                        self.renderer.json(rule, &f, &mut self.line);
+                    } else {
+                        self.renderer.text(rule, &f, &mut self.line);
+                    }
+                    if self.line.last() != Some(&b'\n') {
+                        self.line.push(b'\n');
+                    }
+                    out.write_all(&self.line)?;
+                }
+                Sink::Outputs(outputs) => {
+                    self.renderer.text(rule, &f, &mut self.line);
+                    self.json_line.clear();
+                    self.renderer.json(rule, &f, &mut self.json_line);
+                    let text = String::from_utf8_lossy(trim_nl(&self.line)).into_owned();
+                    let json = String::from_utf8_lossy(trim_nl(&self.json_line)).into_owned();
+                    // the text line is "<time>: <Priority> <output>"
+                    let output = text
+                        .split_once(": ")
+                        .and_then(|(_, r)| r.split_once(' '))
+                        .map_or("", |(_, o)| o);
+                    let alert = vigil_outputs::Alert {
+                        priority: rule.priority,
+                        rule: rule.name.as_str().into(),
+                        time_ns: self.host.boot_epoch_ns.unwrap_or(0).saturating_add(en.event.ts),
+                        hostname: self.host.hostname.as_deref().unwrap_or("").into(),
+                        container_id: en.container_short_id().into(),
+                        tags: rule.tags.iter().map(|t| std::sync::Arc::from(t.as_str())).collect(),
+                        output: output.into(),
+                        text: text.into(),
+                        json: json.into(),
+                    };
+                    outputs.submit(&alert);
+                }
+            }
         }
         Ok(())
     }
+}
+
+fn trim_nl(b: &[u8]) -> &[u8] {
+    b.strip_suffix(b"\n").unwrap_or(b)
 }

@@ -172,6 +172,12 @@ pub fn run(args: WatchArgs) -> Result<std::process::ExitCode> {
     } else {
         Some(Engine::load(&args.rule, host, args.json)?)
     };
+    if let Some(e) = engine.as_mut() {
+        // vigil.yaml's outputs, or Falco's defaults (stdout and the local syslog)
+        let config = crate::config::Config::find(args.rule.config.as_deref())?;
+        let given = args.rule.config.is_some() || config != crate::config::Config::default();
+        e.use_outputs(given.then_some(&config))?;
+    }
     let print = args.print || (args.json && engine.is_none());
     let syscalls = capture_set(engine.as_ref(), print);
     let signals = Signals::install()?;
@@ -182,7 +188,8 @@ pub fn run(args: WatchArgs) -> Result<std::process::ExitCode> {
     let mut ctx = ContextBuf::new();
     let mut alerts_flushed = 0u64;
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    // Not locked for the whole run: the stdout alert output writes from its own thread.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
     let counters = drive(&mut probe, &signals, deadline, &mut |ev| {
         let en = tracker.apply(ev);
         let num = printer.tick();
@@ -202,8 +209,9 @@ pub fn run(args: WatchArgs) -> Result<std::process::ExitCode> {
     })?;
     out.flush()?;
     eprintln!("{}", counters_line(&counters));
-    if let Some(e) = &engine {
+    if let Some(e) = engine {
         eprintln!("vigil: {} alert(s)", e.alerts);
+        e.finish(std::time::Duration::from_secs(5));
     }
     Ok(std::process::ExitCode::SUCCESS)
 }
