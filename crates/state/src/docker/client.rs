@@ -163,7 +163,8 @@ impl DockerClient {
         } else {
             Body::Plain(reader.take(u64::MAX))
         };
-        if !(200..300).contains(&status) && !(status == 304 && method != "GET") {
+        let ok = (200..300).contains(&status) || (status == 304 && method != "GET");
+        if !ok {
             let mut msg = Vec::new();
             let mut body = body;
             // The daemon's error body is `{"message":"..."}`; keep it short.
