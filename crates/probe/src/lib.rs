@@ -15,6 +15,8 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod cgroups;
+mod enforce;
 mod env;
 
 #[allow(
@@ -29,6 +31,18 @@ mod skel {
     include!(concat!(env!("OUT_DIR"), "/vigil.skel.rs"));
 }
 
+#[allow(
+    dead_code,
+    unused_imports,
+    unsafe_code,
+    clippy::all,
+    clippy::pedantic,
+    clippy::unwrap_used
+)]
+mod eskel {
+    include!(concat!(env!("OUT_DIR"), "/enforce.skel.rs"));
+}
+
 use std::cell::RefCell;
 use std::mem::MaybeUninit;
 use std::rc::Rc;
@@ -40,6 +54,10 @@ use vigil_capture::abi::{self, CGROUP_DFL, MAX_SYSCALLS, RECORD_MAX};
 use vigil_capture::source::{CaptureSource, Counters, Flow, SourceError};
 use vigil_capture::syscalls::{Syscall, SYSCALLS};
 
+pub use cgroups::{subsys_name, CgroupError, ProcessCgroups};
+pub use enforce::{
+    Allow, AllowError, EnforceAction, EnforceCounters, EnforceEvent, Enforcer, EnforcerConfig, ALLOW_MAX, EXEC_NAME_MAX,
+};
 pub use env::{check_environment, default_cgroup_subsys, kernel_release, EnvError};
 
 /// Why the probe could not start. Each names the missing piece.

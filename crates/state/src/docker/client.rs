@@ -42,9 +42,7 @@ impl DockerClient {
 
     /// `GET /containers/{id}/json`.
     pub fn inspect(&self, id: &str) -> Result<ContainerInfo, DockerError> {
-        if id.is_empty() || id.len() > 256 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)) {
-            return Err(DockerError::InvalidId(id.to_owned()));
-        }
+        let id = checked_id(id)?;
         let path = format!("/containers/{id}/json");
         let mut body = self.get(&path)?;
         let mut buf = Vec::new();
@@ -69,6 +67,31 @@ impl DockerClient {
         })
     }
 
+    /// `POST /containers/{id}/pause`: freezes every process of the container.
+    pub fn pause(&self, id: &str) -> Result<(), DockerError> {
+        self.post_empty(&format!("/containers/{}/pause", checked_id(id)?))
+    }
+
+    /// `POST /containers/{id}/unpause`.
+    pub fn unpause(&self, id: &str) -> Result<(), DockerError> {
+        self.post_empty(&format!("/containers/{}/unpause", checked_id(id)?))
+    }
+
+    /// `POST /containers/{id}/stop?t=SECS`: SIGTERM (or the image's stop signal), then SIGKILL
+    /// after `grace`. A container already stopped (HTTP 304) is not an error.
+    pub fn stop(&self, id: &str, grace: Duration) -> Result<(), DockerError> {
+        // The daemon answers once the container has stopped: wait out the grace period too.
+        let client = self.clone().with_timeout(self.timeout.map(|t| t + grace));
+        client.post_empty(&format!("/containers/{}/stop?t={}", checked_id(id)?, grace.as_secs()))
+    }
+
+    /// Sends a POST without a body and drains the (small) reply.
+    fn post_empty(&self, path: &str) -> Result<(), DockerError> {
+        let mut body = self.request("POST", path)?;
+        let _ = (&mut body).take(64 * 1024).read_to_end(&mut Vec::new());
+        Ok(())
+    }
+
     fn io(&self, source: io::Error) -> DockerError {
         DockerError::Io {
             socket: self.socket.display().to_string(),
@@ -78,11 +101,19 @@ impl DockerClient {
 
     /// Sends a GET and returns the body reader once the status is 2xx.
     fn get(&self, path: &str) -> Result<Body, DockerError> {
+        self.request("GET", path)
+    }
+
+    /// Sends a request without a body; returns the body reader once the status is 2xx or 304.
+    fn request(&self, method: &str, path: &str) -> Result<Body, DockerError> {
         let stream = UnixStream::connect(&self.socket).map_err(|e| self.io(e))?;
         stream.set_read_timeout(self.timeout).map_err(|e| self.io(e))?;
         stream.set_write_timeout(self.timeout).map_err(|e| self.io(e))?;
+        let length = if method == "GET" { "" } else { "Content-Length: 0\r\n" };
         (&stream)
-            .write_all(format!("GET {path} HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n").as_bytes())
+            .write_all(
+                format!("{method} {path} HTTP/1.1\r\nHost: docker\r\n{length}Connection: close\r\n\r\n").as_bytes(),
+            )
             .map_err(|e| self.io(e))?;
         let mut reader = BufReader::new(stream);
         let malformed = |what: &str| DockerError::Malformed {
@@ -132,7 +163,8 @@ impl DockerClient {
         } else {
             Body::Plain(reader.take(u64::MAX))
         };
-        if !(200..300).contains(&status) {
+        let ok = (200..300).contains(&status) || (status == 304 && method != "GET");
+        if !ok {
             let mut msg = Vec::new();
             let mut body = body;
             // The daemon's error body is `{"message":"..."}`; keep it short.
@@ -152,6 +184,14 @@ impl DockerClient {
         }
         Ok(body)
     }
+}
+
+/// A container id or name as the API accepts it in a path.
+fn checked_id(id: &str) -> Result<&str, DockerError> {
+    if id.is_empty() || id.len() > 256 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)) {
+        return Err(DockerError::InvalidId(id.to_owned()));
+    }
+    Ok(id)
 }
 
 /// Reads one CRLF- or LF-terminated line of at most [`MAX_LINE`] bytes, without the
@@ -370,5 +410,57 @@ mod tests {
             assert!(matches!(c.inspect(id), Err(DockerError::InvalidId(_))), "{id}");
         }
         assert!(matches!(c.inspect("abc"), Err(DockerError::Io { .. })));
+    }
+
+    /// Serves one canned reply per connection on a socket in a temporary directory and
+    /// returns the requests it read.
+    fn fake_daemon(replies: Vec<&'static str>) -> (tempfile::TempDir, std::thread::JoinHandle<Vec<String>>) {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = std::os::unix::net::UnixListener::bind(dir.path().join("d.sock")).unwrap();
+        let h = std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            for reply in replies {
+                let (mut s, _) = listener.accept().unwrap();
+                let mut r = BufReader::new(s.try_clone().unwrap());
+                let mut req = String::new();
+                while let Some(l) = read_line(&mut r).unwrap() {
+                    if l.is_empty() {
+                        break;
+                    }
+                    req.push_str(&String::from_utf8_lossy(&l));
+                    req.push('\n');
+                }
+                s.write_all(reply.as_bytes()).unwrap();
+                seen.push(req);
+            }
+            seen
+        });
+        (dir, h)
+    }
+
+    #[test]
+    fn pause_unpause_stop_requests() {
+        let (dir, h) = fake_daemon(vec![
+            "HTTP/1.1 204 No Content\r\n\r\n",
+            "HTTP/1.1 204 No Content\r\n\r\n",
+            "HTTP/1.1 304 Not Modified\r\n\r\n",
+            "HTTP/1.1 409 Conflict\r\nContent-Length: 44\r\n\r\n{\"message\":\"Container abc is not running\"}",
+        ]);
+        let c = DockerClient::new(dir.path().join("d.sock"));
+        c.pause("abc").unwrap();
+        c.unpause("abc").unwrap();
+        c.stop("abc", Duration::from_secs(3)).unwrap();
+        match c.pause("abc") {
+            Err(DockerError::Http {
+                status: 409, message, ..
+            }) => assert_eq!(message, "Container abc is not running"),
+            other => panic!("{other:?}"),
+        }
+        let seen = h.join().unwrap();
+        assert!(seen[0].starts_with("POST /containers/abc/pause HTTP/1.1\n"), "{seen:?}");
+        assert!(seen[0].contains("Content-Length: 0\n"));
+        assert!(seen[1].starts_with("POST /containers/abc/unpause HTTP/1.1\n"));
+        assert!(seen[2].starts_with("POST /containers/abc/stop?t=3 HTTP/1.1\n"));
+        assert!(matches!(c.stop("a/b", Duration::ZERO), Err(DockerError::InvalidId(_))));
     }
 }
