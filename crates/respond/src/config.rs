@@ -101,6 +101,29 @@ pub struct ResponseConfig {
     /// Report what would be done, do nothing.
     #[serde(default)]
     pub dry_run: bool,
+    /// kill-on-exec and deny-connect: containers (name or image repository globs) armed as soon
+    /// as the sensor sees them, so the first forbidden exec or connect is already stopped.
+    /// Empty: armed for a container by its first alert.
+    #[serde(default)]
+    pub containers: Vec<String>,
+    /// kill-on-exec: the program names killed at exec (kernel comm, 15 bytes), e.g. the shells.
+    /// Empty: the alerting process's name.
+    #[serde(default)]
+    pub programs: Vec<String>,
+}
+
+impl ResponseConfig {
+    /// Does this response arm ahead of time for a container of this name and image repository?
+    pub fn arms(&self, name: &str, image_repository: &str) -> bool {
+        self.containers.iter().any(|g| {
+            glob_match(g, name) || glob_match(g, image_repository) || image_repository.rsplit('/').next().is_some_and(|r| glob_match(g, r))
+        })
+    }
+
+    /// Every configured response, for arming.
+    pub fn is_armed_ahead(&self) -> bool {
+        !self.containers.is_empty() && matches!(self.action, ActionKind::KillOnExec | ActionKind::DenyConnect)
+    }
 }
 
 fn allow_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Allow>, D::Error> {
@@ -190,6 +213,10 @@ impl Responses {
 
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &ResponseConfig> {
+        self.list.iter()
     }
 
     pub fn len(&self) -> usize {

@@ -86,8 +86,9 @@ impl Sensor {
             ..Default::default()
         });
         tracker.load_host_users(Path::new("/"));
-        let report = tracker.bootstrap_proc(Path::new("/proc"), None);
+        // The metadata threads first: the bootstrap asks them about every running container.
         tracker.start_metadata(Some(docker_socket.to_path_buf()), PathBuf::from("/proc"));
+        let report = tracker.bootstrap_proc(Path::new("/proc"), None);
         for w in tracker.warnings() {
             eprintln!("vigil: warning: {w}");
         }
