@@ -160,14 +160,14 @@ THROTTLE='  enabled: true
   rate: 10
   burst: 50
   summary_interval_secs: 1'
-RESPONSES="responses:
-  - rule: Shell in nginx
-    containers: [web]
-    action: kill
-    enforce: exec
-  - rule: Outbound connection from postgres
-    containers: [pg]
-    action: deny-connect"
+# crates/respond: a response runs on an alert of a matching rule. kill-on-exec: the alert's program is then
+# killed at exec whenever it starts again in that container; deny-connect: the container's outbound connects
+# are refused from then on.
+RESPONSES='responses:
+  - rules: ["Shell in nginx"]
+    action: kill-on-exec
+  - rules: ["Outbound connection from postgres"]
+    action: deny-connect'
 
 MODE=""       # full: the config's outputs are used; stdout: only `vigil watch --json` on stdout works
 ALERTS=""     # where the JSON alerts are read from
@@ -294,22 +294,54 @@ else
 fi
 kill_at_exec() {
   [ "$RESP" = 1 ] || return 1
-  local off code out; off=$(alerts_offset)
+  local off code out
+  # The first shell raises "Shell in nginx", whose response arms kill-on-exec for sh in web.
+  off=$(alerts_offset)
+  docker exec web sh -c 'echo arm' >/dev/null 2>&1 || true
+  py wait-alert "$ALERTS" "$off" 3 "Shell in nginx" "$WEB" > arm.json || note "no 'Shell in nginx' alert to arm the response"
+  sleep 0.5
+  off=$(alerts_offset); echo "$off" > kill.offset
   set +e; out=$(docker exec web sh -c 'echo hi' 2>&1); code=$?; set -e
   note "docker exec web sh -c 'echo hi': exit $code, output '${out}'"
-  echo "$off" > kill.offset
   [ "$code" = 137 ] && [ -z "$out" ]
 }
 check "kill at exec: docker exec web sh -c 'echo hi' exits 137 and prints nothing" kill_at_exec
 kill_alerted() {
   [ "$RESP" = 1 ] || return 1
-  py wait-alert "$ALERTS" "$(cat kill.offset)" 3 "Shell in nginx" "$WEB" > kill.json || return 1
-  python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert "kill" in json.dumps(a.get("actions")), a.get("actions")' kill.json
+  python3 - "$ALERTS" "$(cat kill.offset)" "$WEB" arm.json <<'PY'
+import json, sys, time
+path, off, cid, arm = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+try:
+    a = json.loads(open(arm).read() or "{}")
+except ValueError:
+    a = {}
+print(f"     the arming alert's actions: {a.get('actions')}")
+end = time.time() + 3
+while time.time() < end:
+    with open(path, "rb") as f:
+        f.seek(off)
+        for line in f.read().decode().splitlines():
+            try:
+                x = json.loads(line)
+            except ValueError:
+                continue
+            if cid in line and "kill" in json.dumps(x.get("actions")):
+                print(f"     {x.get('rule')}: actions {x.get('actions')}")
+                sys.exit(0)
+    time.sleep(0.1)
+sys.exit("no alert for web whose actions include kill")
+PY
 }
 check "kill at exec: the alert's actions include kill" kill_alerted
 deny_connect() {
   [ "$RESP" = 1 ] || return 1
-  local code out; : > accepted.log
+  local code out off
+  # The first connection raises "Outbound connection from postgres", whose response denies the next ones.
+  off=$(alerts_offset)
+  docker exec pg nc -w 2 "$GW" "$PORT" </dev/null >/dev/null 2>&1 || true
+  py wait-alert "$ALERTS" "$off" 3 "Outbound connection from postgres" "$PG" >/dev/null || note "no alert to arm deny-connect"
+  sleep 0.5
+  : > accepted.log
   echo "$(alerts_offset)" > deny.offset
   set +e; out=$(docker exec pg nc -w 2 "$GW" "$PORT" </dev/null 2>&1); code=$?; set -e
   note "docker exec pg nc: exit $code, output '${out}'"
