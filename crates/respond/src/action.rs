@@ -34,6 +34,11 @@ fn now() -> String {
 }
 
 impl ActionRecord {
+    /// An action already carried out elsewhere (the kernel's kill at exec), for the record.
+    pub fn done(action: ActionKind, target: String) -> ActionRecord {
+        ActionRecord::new(action, target, false, Ok(()))
+    }
+
     fn new(action: ActionKind, target: String, dry_run: bool, result: Result<(), String>) -> ActionRecord {
         let (ok, error) = match result {
             Ok(()) => (true, None),

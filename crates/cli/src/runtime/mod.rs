@@ -6,6 +6,7 @@ pub mod capture;
 pub mod engine;
 pub mod filter;
 pub mod print;
+pub mod respond;
 pub mod watch;
 
 use std::sync::atomic::{AtomicBool, Ordering};

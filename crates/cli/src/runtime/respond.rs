@@ -1,0 +1,106 @@
+//! Responses in the pipeline (`responses:` of vigil.yaml): actions run for the alerts of the
+//! rules they name, recorded in the alert's `actions` key; kill-on-exec and deny-connect armed
+//! ahead of time for the containers they name, as soon as the sensor sees them.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use vigil_respond::{ActionKind, ActionRecord, Responder, Responses, Target};
+use vigil_state::Enriched;
+
+pub struct Responding {
+    responses: Responses,
+    responder: Responder,
+    /// Containers already considered for arming (full id).
+    seen: HashMap<String, ()>,
+    /// Armed kill-on-exec: (cgroup id, program) pairs.
+    armed_exec: HashMap<(u64, String), ()>,
+}
+
+impl Responding {
+    pub fn build(section: &crate::config::Section, docker_socket: &Path, cgroup_subsys: Option<u32>) -> Result<Responding> {
+        let list: Vec<vigil_respond::ResponseConfig> = section.parse()?;
+        let responses = Responses::new(list).with_context(|| format!("{}: in `responses`", section.at))?;
+        let enforcer = if responses.needs_enforcer() {
+            Some(
+                vigil_respond::Enforcer::start(&vigil_respond::EnforcerConfig { cgroup_subsys })
+                    .context("starting the kernel enforcer (deny-connect, kill-on-exec)")?,
+            )
+        } else {
+            None
+        };
+        let docker = docker_socket.exists().then(|| vigil_state::DockerClient::new(docker_socket));
+        eprintln!("vigil: {} response(s) configured", responses.len());
+        Ok(Responding { responses, responder: Responder::new(docker, enforcer, cgroup_subsys), seen: HashMap::new(), armed_exec: HashMap::new() })
+    }
+
+    /// Arms kill-on-exec and deny-connect for a container the first time its metadata is seen.
+    pub fn on_event(&mut self, en: &Enriched<'_>) {
+        let Some(id) = en.container_id.as_deref() else { return };
+        let Some(info) = en.container_info() else { return };
+        if self.seen.contains_key(id.full()) {
+            return;
+        }
+        self.seen.insert(id.full().to_string(), ());
+        let cgroup = en.event.cgroup;
+        let armed: Vec<_> =
+            self.responses.iter().filter(|r| r.is_armed_ahead() && r.arms(&info.name, &info.image_ref.repository)).cloned().collect();
+        for r in armed {
+            let rec = match r.action {
+                ActionKind::KillOnExec => {
+                    let names: Vec<&str> = r.programs.iter().map(String::as_str).collect();
+                    for n in &names {
+                        self.armed_exec.insert((cgroup, n.to_string()), ());
+                    }
+                    self.responder.kill_on_exec(cgroup, &names, r.dry_run)
+                }
+                _ => self.responder.deny_connect(id.full(), &r.allow, r.dry_run),
+            };
+            eprintln!(
+                "vigil: response armed: {} {} ({}){}",
+                rec.action.as_str(),
+                rec.target,
+                info.name,
+                rec.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
+            );
+        }
+    }
+
+    /// The actions for one alert: those its rule's responses ran now, and the kill the kernel
+    /// already did when the event is an exec it was armed to stop.
+    pub fn on_alert(&mut self, rule: &str, tags: &[String], en: &Enriched<'_>) -> Vec<ActionRecord> {
+        let mut out = Vec::new();
+        let ev = en.event;
+        if matches!(ev.kind, vigil_capture::Kind::Exec) {
+            let comm = String::from_utf8_lossy(ev.comm()).into_owned();
+            if self.armed_exec.contains_key(&(ev.cgroup, comm.clone())) {
+                out.push(ActionRecord::done(ActionKind::KillOnExec, format!("pid {} ({comm}) at exec", ev.pid)));
+            }
+        }
+        let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
+        let todo: Vec<_> = self.responses.for_alert(rule, &tags).cloned().collect();
+        for r in todo {
+            if r.is_armed_ahead() {
+                continue; // armed when the container appeared
+            }
+            let comm = String::from_utf8_lossy(ev.comm()).into_owned();
+            let names = if r.programs.is_empty() { vec![comm] } else { r.programs.clone() };
+            let t = Target {
+                pid: Some(ev.pid),
+                container: en.container_id.as_deref().map(|c| c.full().to_string()),
+                cgroup_id: en.container_id.as_ref().map(|_| ev.cgroup),
+                names,
+            };
+            if r.action == ActionKind::KillOnExec {
+                for n in &t.names {
+                    if let Some(c) = t.cgroup_id {
+                        self.armed_exec.insert((c, n.clone()), ());
+                    }
+                }
+            }
+            out.push(self.responder.respond(&r, &t));
+        }
+        out
+    }
+}
