@@ -65,13 +65,45 @@ pub enum ExprKind {
     Ref(String),
     /// `operand exists`.
     Exists(Operand),
-    /// `operand op rhs`.
+    /// `operand op rhs`, or `operand op modifier (list)` (the right side is then a
+    /// [`Rhs::List`] and the comparison is made against each item).
     Compare {
         lhs: Operand,
         op: CmpOp,
         op_span: Span,
+        modifier: Option<ListMod>,
         rhs: Rhs,
     },
+}
+
+/// A list modifier after a single-value operator: `proc.cmdline contains anyof (wget, curl)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ListMod {
+    /// At least one item's comparison holds.
+    AnyOf,
+    /// Every item's comparison holds.
+    AllOf,
+    /// Exactly one item's comparison holds.
+    OneOf,
+}
+
+impl ListMod {
+    pub fn from_word(w: &str) -> Option<ListMod> {
+        Some(match w {
+            "anyof" => ListMod::AnyOf,
+            "allof" => ListMod::AllOf,
+            "oneof" => ListMod::OneOf,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListMod::AnyOf => "anyof",
+            ListMod::AllOf => "allof",
+            ListMod::OneOf => "oneof",
+        }
+    }
 }
 
 /// A field reference as written: `proc.name`, `proc.aname[2]`, `container.label[app]`,
@@ -251,7 +283,8 @@ impl Transformer {
 }
 
 // The Display forms are an s-expression view of the tree (precedence made explicit), used by tests
-// and debugging output: `(and (= evt.type open) (not (in proc.name [sshd, "a b"])))`.
+// and debugging output: `(and (= evt.type open) (not (in proc.name [sshd, "a b"])))`; a list
+// modifier follows its operator: `(contains anyof proc.cmdline [wget, curl])`.
 
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -270,6 +303,13 @@ impl fmt::Display for Expr {
             ExprKind::Not(x) => write!(f, "(not {x})"),
             ExprKind::Ref(name) => f.write_str(name),
             ExprKind::Exists(op) => write!(f, "(exists {op})"),
+            ExprKind::Compare {
+                lhs,
+                op,
+                modifier: Some(m),
+                rhs,
+                ..
+            } => write!(f, "({} {} {lhs} {rhs})", op.as_str(), m.as_str()),
             ExprKind::Compare { lhs, op, rhs, .. } => write!(f, "({} {lhs} {rhs})", op.as_str()),
         }
     }

@@ -2,10 +2,11 @@
 //! [`FieldTable`], operators type-checked, values parsed once for the field's type (numbers,
 //! booleans, CIDRs, hex bytes), regexes and globs compiled, `in` lists hashed.
 
+use aho_corasick::{AhoCorasick, StartKind};
 use hashbrown::HashSet;
 use memchr::memmem::Finder;
 
-use crate::ast::{Arg, CmpOp, Expr, ExprKind, Operand, Rhs, Span, Transformer, ValueLit};
+use crate::ast::{Arg, CmpOp, Expr, ExprKind, ListMod, Operand, Rhs, Span, Transformer, ValueLit};
 use crate::glob::Glob;
 use crate::lexer::is_number;
 use crate::net::Net;
@@ -168,9 +169,17 @@ pub(crate) enum Test {
     Glob(Glob),
     Regex(Box<regex::bytes::Regex>),
     StrIn(HashSet<Box<[u8]>>),
-    /// Any of several substrings (merged `contains` of an `or`).
+    /// `anyof` with an operator that has no merged form: at least one test holds.
+    AnyOf(Box<[Test]>),
+    /// `allof`: every test holds.
+    AllOf(Box<[Test]>),
+    /// `oneof`: exactly one test holds.
+    OneOf(Box<[Test]>),
+    /// Any of several substrings (merged `contains` of an `or`, `contains anyof`, and
+    /// `icontains anyof` with an ASCII case-insensitive automaton).
     ContainsAny(Box<aho_corasick::AhoCorasick>),
-    /// Any of several prefixes (an anchored automaton; merged `startswith` of an `or`).
+    /// Any of several prefixes (an anchored automaton; merged `startswith` of an `or`,
+    /// `startswith anyof`).
     StartsWithAny(Box<aho_corasick::AhoCorasick>),
     /// Directory prefixes without trailing `/` (the root is kept as `/`).
     Pmatch(Box<[Box<[u8]>]>),
@@ -252,6 +261,7 @@ fn node(e: &Expr, table: &dyn FieldTable, slots: &mut usize) -> Result<Node, Com
             lhs: l,
             op,
             op_span,
+            modifier,
             rhs,
         } => {
             let (lhs, ty, lhs_slots) = lhs(l, table, *op)?;
@@ -261,7 +271,10 @@ fn node(e: &Expr, table: &dyn FieldTable, slots: &mut usize) -> Result<Node, Com
                 op: *op,
                 op_span: *op_span,
             };
-            let (test, rhs_slots) = test(&ctx, rhs, table)?;
+            let (test, rhs_slots) = match modifier {
+                Some(m) => (modified(&ctx, *m, rhs)?, 0),
+                None => test(&ctx, rhs, table)?,
+            };
             *slots = (*slots).max(lhs_slots + rhs_slots);
             Node::Check(Box::new(Check { lhs, test, lhs_slots }))
         }
@@ -467,7 +480,7 @@ fn one_value<'v>(ctx: &Ctx, rhs: &'v Rhs) -> Result<&'v ValueLit, CompileError> 
         Rhs::Value(v) => Ok(v),
         Rhs::List { span, .. } => Err(CompileError::Unsupported {
             what: format!(
-                "`{}` takes one value; a list needs `in`, `intersects` or `pmatch`",
+                "`{}` takes one value; a list needs `in`, `intersects`, `pmatch` or a modifier (`anyof`, `allof`, `oneof`)",
                 ctx.op.as_str()
             ),
             span: *span,
@@ -624,5 +637,82 @@ fn str_test(ctx: &Ctx, rhs: &Rhs) -> Result<Test, CompileError> {
                 Test::Pmatch(dirs.into_boxed_slice())
             }
         }
+    })
+}
+
+/// `op anyof|allof|oneof (items)` on a string left side: each item compiled as `op item` would be,
+/// then combined. `anyof` reuses the merged forms where there is one (one automaton for
+/// `contains`, `icontains` and `startswith`, a hashed set for `=`).
+fn modified(ctx: &Ctx, m: ListMod, rhs: &Rhs) -> Result<Test, CompileError> {
+    use CmpOp::*;
+    let items = match rhs {
+        Rhs::List { items, .. } => items,
+        Rhs::Value(v) => {
+            return Err(CompileError::Unsupported {
+                what: format!("`{}` takes a parenthesised list", m.as_str()),
+                span: v.span,
+            })
+        }
+        Rhs::Field(o) => {
+            return Err(CompileError::Unsupported {
+                what: format!("`{}` takes a parenthesised list, not a field", m.as_str()),
+                span: o.span(),
+            })
+        }
+    };
+    if ctx.ty != FieldType::Str || matches!(ctx.op, In | Intersects | Pmatch) {
+        return Err(CompileError::Unsupported {
+            what: format!(
+                "`{} {}` needs a string field and a single-value string operator; `{}` is {}",
+                ctx.op.as_str(),
+                m.as_str(),
+                ctx.field,
+                ctx.ty.as_str()
+            ),
+            span: ctx.op_span,
+        });
+    }
+    if m == ListMod::AnyOf && items.len() > 1 {
+        let pats = |hex: bool| -> Result<Vec<Box<[u8]>>, CompileError> {
+            items
+                .iter()
+                .map(|v| {
+                    if hex {
+                        parse_hex(ctx, v)
+                    } else {
+                        Ok(v.text.as_bytes().into())
+                    }
+                })
+                .collect()
+        };
+        let merged = match ctx.op {
+            Eq => Some(Test::StrIn(pats(false)?.into_iter().collect())),
+            Contains | BContains => AhoCorasick::new(pats(ctx.op == BContains)?)
+                .ok()
+                .map(|a| Test::ContainsAny(Box::new(a))),
+            IContains => AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(pats(false)?)
+                .ok()
+                .map(|a| Test::ContainsAny(Box::new(a))),
+            StartsWith | BStartsWith => AhoCorasick::builder()
+                .start_kind(StartKind::Anchored)
+                .build(pats(ctx.op == BStartsWith)?)
+                .ok()
+                .map(|a| Test::StartsWithAny(Box::new(a))),
+            _ => None,
+        };
+        if let Some(t) = merged {
+            return Ok(t);
+        }
+    }
+    let tests = items
+        .iter()
+        .map(|v| str_test(ctx, &Rhs::Value(v.clone())))
+        .collect::<Result<Box<[Test]>, _>>()?;
+    Ok(match m {
+        ListMod::AnyOf => Test::AnyOf(tests),
+        ListMod::AllOf => Test::AllOf(tests),
+        ListMod::OneOf => Test::OneOf(tests),
     })
 }

@@ -75,6 +75,12 @@ fn test<F: Fields + ?Sized>(t: &Test, v: Value<'_>, ev: &F, rb: &mut [Vec<u8>]) 
         Test::StrIn(set) => matches!(v, Value::Str(x) if set.contains(x)),
         Test::Pmatch(dirs) => matches!(v, Value::Str(x) if dirs.iter().any(|d| under(x, d))),
         Test::PmatchSet { dirs, root } => matches!(v, Value::Str(x) if under_any(x, dirs, *root)),
+        Test::AnyOf(ts) => ts.iter().any(|t| test(t, v, ev, rb)),
+        Test::AllOf(ts) => ts.iter().all(|t| test(t, v, ev, rb)),
+        Test::OneOf(ts) => {
+            let mut held = ts.iter().filter(|t| test(t, v, ev, rb));
+            held.next().is_some() && held.next().is_none()
+        }
         Test::ContainsAny(ac) => matches!(v, Value::Str(x) if ac.is_match(x)),
         Test::StartsWithAny(ac) => {
             matches!(v, Value::Str(x) if ac.is_match(aho_corasick::Input::new(x).anchored(aho_corasick::Anchored::Yes)))

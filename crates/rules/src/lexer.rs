@@ -12,7 +12,7 @@
 //! resolved, and any other backslash is kept as written so regex and glob values (`"\.sh$"`) mean
 //! what they say.
 
-use crate::ast::{CmpOp, Span, Transformer};
+use crate::ast::{CmpOp, ListMod, Span, Transformer};
 use crate::parser::ParseError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +32,9 @@ pub enum TokenKind {
     /// A comparison operator; `==` and `=` both give `CmpOp::Eq`.
     Op(CmpOp),
     Exists,
+    /// `anyof`, `allof` or `oneof` right after an operator and before `(` (see
+    /// [`Lexer::list_modifier`]); anywhere else these words are ordinary values or names.
+    Modifier(ListMod),
     /// A dot-free identifier: a macro or list name, a transformer name, or `val`.
     Ident,
     /// A field name (at least one dot) with its optional bracket argument (unquoted).
@@ -287,6 +290,31 @@ impl<'a> Lexer<'a> {
         Ok((text, Span::new(inner, after)))
     }
 
+    /// After a comparison operator: consumes `anyof`, `allof` or `oneof` if one comes next and is
+    /// followed by `(`. The words are keywords only there, so `proc.name = oneof` still compares
+    /// with the value `oneof`.
+    pub fn list_modifier(&mut self) -> Option<Token> {
+        self.skip_space();
+        let start = self.pos;
+        let mut end = start;
+        while self.byte(end).is_some_and(|b| b.is_ascii_lowercase()) {
+            end += 1;
+        }
+        let m = ListMod::from_word(Span::new(start, end).text(self.src))?;
+        let mut after = end;
+        while self.byte(after).is_some_and(is_space) {
+            after += 1;
+        }
+        if self.byte(after) != Some(b'(') {
+            return None;
+        }
+        self.pos = end;
+        Some(Token {
+            kind: TokenKind::Modifier(m),
+            span: Span::new(start, end),
+        })
+    }
+
     fn value_token(&mut self, start: usize) -> Token {
         let mut end = start;
         while self.byte(end).is_some_and(is_bare) {
@@ -384,7 +412,12 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, ParseError> {
         out.push(tok);
         match kind {
             TokenKind::Eof => return Ok(out),
-            TokenKind::Op(_) => want_value = true,
+            TokenKind::Op(_) => {
+                want_value = true;
+                if let Some(m) = lx.list_modifier() {
+                    out.push(m);
+                }
+            }
             TokenKind::LParen => {
                 depth += 1;
                 if want_value {

@@ -10,10 +10,11 @@
 //! operand := FIELD | TRANSFORMER "(" arg ("," arg)* ")"
 //! arg     := operand | STRING
 //! rhs     := "(" [value ("," value)*] ")"            -- after in / intersects / pmatch
+//!          | MODIFIER "(" [value ("," value)*] ")"   -- anyof / allof / oneof, other operators
 //!          | value | "val" "(" operand ")" | TRANSFORMER "(" ... ")"
 //! ```
 
-use crate::ast::{Arg, CmpOp, Expr, ExprKind, FieldName, Operand, Rhs, Span, Transformer, ValueLit};
+use crate::ast::{Arg, CmpOp, Expr, ExprKind, FieldName, ListMod, Operand, Rhs, Span, Transformer, ValueLit};
 use crate::lexer::{Lexer, Mode, Token, TokenKind};
 
 /// A syntax error: where, what was expected, and what was found instead.
@@ -209,16 +210,66 @@ impl<'a> Parser<'a> {
                 return Err(self.error(&t, &expected));
             }
         };
-        let rhs = self.rhs(op, &t)?;
+        let (modifier, rhs) = match self.lx.list_modifier() {
+            Some(m) => (Some(self.modifier(op, &t, &m)?), self.modified_list(op, &m)?),
+            None => (None, self.rhs(op, &t)?),
+        };
         let span = lhs.span().to(rhs_span(&rhs)).to(t.span);
         Ok(Expr {
             kind: ExprKind::Compare {
                 lhs,
                 op,
                 op_span: t.span,
+                modifier,
                 rhs,
             },
             span,
+        })
+    }
+
+    /// The modifier token just read after `op`; list operators take no modifier.
+    fn modifier(&self, op: CmpOp, op_tok: &Token, m: &Token) -> Result<ListMod, ParseError> {
+        match m.kind {
+            TokenKind::Modifier(_) if op.takes_list() => Err(self.error(
+                m,
+                &format!(
+                    "a list right after `{}` (anyof/allof/oneof apply to single-value operators)",
+                    op_tok.span.text(self.src)
+                ),
+            )),
+            TokenKind::Modifier(lm) => Ok(lm),
+            _ => Err(self.error(m, "anyof, allof or oneof")),
+        }
+    }
+
+    /// `(a, b, ...)` after a list modifier.
+    fn modified_list(&mut self, op: CmpOp, m: &Token) -> Result<Rhs, ParseError> {
+        let open = self.lx.next_token(Mode::Value)?;
+        let what = format!("{} {}", op.as_str(), m.span.text(self.src));
+        if open.kind != TokenKind::LParen {
+            return Err(self.error(&open, &format!("a parenthesised list after `{what}`")));
+        }
+        self.list_items(&open, &what)
+    }
+
+    /// The items of a value list whose `(` was `open`, up to and including `)`.
+    fn list_items(&mut self, open: &Token, what: &str) -> Result<Rhs, ParseError> {
+        let mut items = Vec::new();
+        let mut next = self.lx.next_token(Mode::Value)?;
+        if next.kind != TokenKind::RParen {
+            loop {
+                items.push(self.value(&next, &format!("a list item after `{what} (`"))?);
+                next = self.lx.next_token(Mode::Value)?;
+                match next.kind {
+                    TokenKind::Comma => next = self.lx.next_token(Mode::Value)?,
+                    TokenKind::RParen => break,
+                    _ => return Err(self.error(&next, "`,` or `)` in the value list")),
+                }
+            }
+        }
+        Ok(Rhs::List {
+            items,
+            span: open.span.to(next.span),
         })
     }
 
@@ -226,25 +277,7 @@ impl<'a> Parser<'a> {
         let t = self.lx.next_token(Mode::Value)?;
         let what = op.as_str();
         match &t.kind {
-            TokenKind::LParen => {
-                let mut items = Vec::new();
-                let mut next = self.lx.next_token(Mode::Value)?;
-                if next.kind != TokenKind::RParen {
-                    loop {
-                        items.push(self.value(&next, &format!("a list item after `{what} (`"))?);
-                        next = self.lx.next_token(Mode::Value)?;
-                        match next.kind {
-                            TokenKind::Comma => next = self.lx.next_token(Mode::Value)?,
-                            TokenKind::RParen => break,
-                            _ => return Err(self.error(&next, "`,` or `)` in the value list")),
-                        }
-                    }
-                }
-                Ok(Rhs::List {
-                    items,
-                    span: t.span.to(next.span),
-                })
-            }
+            TokenKind::LParen => self.list_items(&t, what),
             _ if op.takes_list() => {
                 if t.kind == TokenKind::Ident && t.span.text(self.src) == "val" {
                     return Err(self.error(&t, &format!("a parenthesised list after `{what}`")));

@@ -1,6 +1,7 @@
-//! Rule tests as data: a YAML file of cases, each a list of input events given as field maps and
-//! the alerts expected. `vigil rules test FILE` runs such files for users' rules; Vigil's own
-//! default rules are tested with files of the same format (crates/rules/tests/cases).
+//! Rule tests as data: a YAML file of cases, each a list of input events given as field maps (or
+//! a capture file) and the alerts expected. `vigil rules test FILE` runs such files for users'
+//! rules; Vigil's own default rules are tested with files of the same format
+//! (crates/rules/tests/cases).
 //!
 //! ```yaml
 //! rules: [my-rules.yaml]        # rule files, relative to this file; absent: Vigil's default rules
@@ -16,7 +17,22 @@
 //!     events:
 //!       - {evt.type: openat, proc.name: sshd, fd.name: /etc/shadow, fd.num: 3, evt.is_open_read: true}
 //!     expect: []
+//!   - name: a recorded attack
+//!     capture: attack.vcap      # a file written by `vigil capture`, relative to this file
+//!     expect_contains: [Terminal shell in container, Read of password or sudo files]
 //! ```
+//!
+//! **Expectations.** `expect:` lists every alert of the case, by rule name, in the order raised
+//! (`[]`: none). `expect_contains:` (instead of `expect:`) lists alerts that must be raised in this
+//! order, with any others allowed before, between and after them: for captures that raise many
+//! alerts. `neighbour_of:` names rules the case must not raise, whichever form is used.
+//!
+//! **Capture input.** `capture: PATH` replaces `events:`. The state is rebuilt as `vigil replay`
+//! rebuilds it: the process and container tables from the snapshot in the capture's header, plus
+//! the container metadata its trailer learned by the end; every record is then decoded, applied to
+//! the state and evaluated with all its fields (host name and boot time from the header, `evt.num`
+//! counting records from 1). `defaults:` does not apply to captures. A record that does not decode
+//! or a capture without a state snapshot fails the file.
 //!
 //! Field names are those of the field table, with their argument as in conditions
 //! (`evt.arg.flags`, `proc.aname[1]`, `container.label[app]`); values are parsed for the field's
@@ -41,6 +57,10 @@ use crate::ruleset::{MatchMode, Ruleset, RulesetConfig};
 use crate::table::{suggest, FieldTable};
 use crate::value::{Cardinality, FieldArg, FieldRef, FieldType, Fields, Scratch, Value};
 
+mod capture;
+
+pub use capture::CaptureInputError;
+
 /// A case file, parsed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseFile {
@@ -49,15 +69,36 @@ pub struct CaseFile {
     pub cases: Vec<Case>,
 }
 
-/// One case: events in order and the alerts they must raise.
+/// One case: its input and the alerts it must raise.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Case {
     pub name: String,
     /// The rules this case is a benign neighbour of: it must not raise them.
     pub neighbour_of: Vec<String>,
-    pub events: Vec<MapEvent>,
+    pub input: Input,
     /// Rule names, in the order the alerts are raised.
     pub expect: Vec<String>,
+    /// Whether `expect` is every alert or alerts among others.
+    pub mode: ExpectMode,
+}
+
+/// What a case feeds the rules.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// `event:` / `events:`: field maps, in order.
+    Events(Vec<MapEvent>),
+    /// `capture:`: a capture file (the path resolved against the case file's directory).
+    Capture(PathBuf),
+}
+
+/// How the alerts raised are compared with the expected ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExpectMode {
+    /// `expect:` the alerts are exactly these, in this order.
+    #[default]
+    Exact,
+    /// `expect_contains:` these alerts are raised in this order, among any others.
+    Contains,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +115,13 @@ pub enum CaseError {
     },
     #[error("{file}: the rule files do not load: {}", first_error(.diagnostics))]
     Rules { file: String, diagnostics: Vec<Diagnostic> },
+    #[error("{file}: case `{case}`: {source}")]
+    Capture {
+        file: String,
+        case: String,
+        #[source]
+        source: Box<CaptureInputError>,
+    },
 }
 
 fn first_error(d: &[Diagnostic]) -> String {
@@ -344,18 +392,22 @@ pub fn parse_cases(file: &str, text: &str) -> Result<CaseFile, CaseError> {
         if let Yaml::Hash(h) = c {
             for k in h.keys() {
                 let k = scalar_text(k).unwrap_or_default();
-                if !matches!(k.as_str(), "name" | "neighbour_of" | "event" | "events" | "expect") {
+                if !matches!(
+                    k.as_str(),
+                    "name" | "neighbour_of" | "event" | "events" | "capture" | "expect" | "expect_contains"
+                ) {
                     return Err(fmt(&place, format!("unknown key `{k}`")));
                 }
             }
         }
-        let raw_events: Vec<&Yaml> = match (&c["event"], &c["events"]) {
-            (e @ Yaml::Hash(_), Yaml::BadValue) => vec![e],
-            (Yaml::BadValue, Yaml::Array(a)) if !a.is_empty() => a.iter().collect(),
+        let raw_events: Vec<&Yaml> = match (&c["event"], &c["events"], &c["capture"]) {
+            (e @ Yaml::Hash(_), Yaml::BadValue, Yaml::BadValue) => vec![e],
+            (Yaml::BadValue, Yaml::Array(a), Yaml::BadValue) if !a.is_empty() => a.iter().collect(),
+            (Yaml::BadValue, Yaml::BadValue, Yaml::String(_)) => Vec::new(),
             _ => {
                 return Err(fmt(
                     &place,
-                    "needs `event: {...}` or a non-empty `events: [...]`".into(),
+                    "needs one of `event: {...}`, a non-empty `events: [...]` or `capture: FILE`".into(),
                 ))
             }
         };
@@ -370,17 +422,34 @@ pub fn parse_cases(file: &str, text: &str) -> Result<CaseFile, CaseError> {
             pairs.extend(own);
             events.push(MapEvent::from_pairs(&pairs).map_err(|m| fmt(&format!("{place}, event {}", j + 1), m))?);
         }
-        let expect = match &c["expect"] {
-            Yaml::BadValue => return Err(fmt(&place, "needs `expect` (rule names, or [] for no alert)".into())),
-            y => str_list(y).ok_or_else(|| fmt(&place, "`expect` is a list of rule names".into()))?,
+        let (expect, mode) = match (&c["expect"], &c["expect_contains"]) {
+            (y, Yaml::BadValue) if *y != Yaml::BadValue => (
+                str_list(y).ok_or_else(|| fmt(&place, "`expect` is a list of rule names".into()))?,
+                ExpectMode::Exact,
+            ),
+            (Yaml::BadValue, y) if *y != Yaml::BadValue => (
+                str_list(y).ok_or_else(|| fmt(&place, "`expect_contains` is a list of rule names".into()))?,
+                ExpectMode::Contains,
+            ),
+            _ => {
+                return Err(fmt(
+                    &place,
+                    "needs `expect` (rule names, or [] for no alert) or `expect_contains`, not both".into(),
+                ))
+            }
         };
         let neighbour_of =
             str_list(&c["neighbour_of"]).ok_or_else(|| fmt(&place, "`neighbour_of` is a list of rule names".into()))?;
+        let input = match &c["capture"] {
+            Yaml::String(p) => Input::Capture(Path::new(file).parent().unwrap_or(Path::new("")).join(p)),
+            _ => Input::Events(events),
+        };
         cases.push(Case {
             name,
             neighbour_of,
-            events,
+            input,
             expect,
+            mode,
         });
     }
     Ok(CaseFile { rules, cases })
@@ -391,14 +460,24 @@ pub fn parse_cases(file: &str, text: &str) -> Result<CaseFile, CaseError> {
 pub struct Outcome {
     pub case: String,
     pub expected: Vec<String>,
+    pub mode: ExpectMode,
     pub got: Vec<String>,
+    /// Rules of `neighbour_of` that were raised.
+    pub neighbours_raised: Vec<String>,
     /// Names in `expect` or `neighbour_of` that no loaded rule has.
     pub unknown_rules: Vec<String>,
 }
 
 impl Outcome {
     pub fn passed(&self) -> bool {
-        self.expected == self.got && self.unknown_rules.is_empty()
+        let expected = match self.mode {
+            ExpectMode::Exact => self.expected == self.got,
+            ExpectMode::Contains => {
+                let mut got = self.got.iter();
+                self.expected.iter().all(|e| got.any(|g| g == e))
+            }
+        };
+        expected && self.neighbours_raised.is_empty() && self.unknown_rules.is_empty()
     }
 }
 
@@ -427,10 +506,22 @@ pub fn run(file: &str, cases: &CaseFile, sources: &[(&str, &str)]) -> Result<Vec
     let mut outcomes = Vec::with_capacity(cases.cases.len());
     for case in &cases.cases {
         let mut got = Vec::new();
-        for ev in &case.events {
-            ruleset.evaluate_kind(ev.kind(), ev, &mut scratch, &mut out);
-            got.extend(out.iter().map(|r| r.name.clone()));
+        match &case.input {
+            Input::Events(events) => {
+                for ev in events {
+                    ruleset.evaluate_kind(ev.kind(), ev, &mut scratch, &mut out);
+                    got.extend(out.iter().map(|r| r.name.clone()));
+                }
+            }
+            Input::Capture(path) => {
+                got = capture::alerts(path, &ruleset).map_err(|source| CaseError::Capture {
+                    file: file.to_owned(),
+                    case: case.name.clone(),
+                    source: Box::new(source),
+                })?;
+            }
         }
+        let neighbours_raised = case.neighbour_of.iter().filter(|n| got.contains(n)).cloned().collect();
         let unknown_rules = case
             .expect
             .iter()
@@ -441,7 +532,9 @@ pub fn run(file: &str, cases: &CaseFile, sources: &[(&str, &str)]) -> Result<Vec
         outcomes.push(Outcome {
             case: case.name.clone(),
             expected: case.expect.clone(),
+            mode: case.mode,
             got,
+            neighbours_raised,
             unknown_rules,
         });
     }

@@ -21,7 +21,7 @@ const CONDITIONS: &[&str] = &[
     "evt.type in (open, openat, openat2) and evt.is_open_read=true and fd.name pmatch (/etc, /root/.ssh) and not proc.name in (sshd, sudo)",
     "evt.type=sendto and fd.sip != 127.0.0.1 and fd.sport in (25, 465, 587) and container.id != host",
     "proc.aname[1]=bash and proc.cmdline contains curl",
-    "evt.type=kill and evt.arg.sig=9 and user.name=root",
+    "evt.type=kill and evt.arg.sig=SIGKILL and user.name=root",
     "fd.net != 10.0.0.0/8 and fd.l4proto=tcp and proc.exepath endswith /nc",
     "evt.res != SUCCESS and evt.type=setuid",
 ];
@@ -30,7 +30,7 @@ const CONDITIONS: &[&str] = &[
 const NO_MATCH: &[&str] = &[
     "evt.type in (open, openat) and fd.name in (/etc/sudoers, /etc/gshadow) and proc.name != sudo",
     "evt.type = sendto and (proc.cmdline contains stratum or proc.cmdline contains xmrig or proc.cmdline contains minerd)",
-    "evt.type in (kill, tkill) and evt.arg.sig = 15 and proc.aname[2] startswith containerd",
+    "evt.type in (kill, tkill) and evt.arg.sig = SIGTERM and proc.aname[2] startswith containerd",
     "evt.type = fchmod and evt.arg.mode contains S_ISUID",
     "evt.type = setuid and user.name != root and container.id != host",
 ];

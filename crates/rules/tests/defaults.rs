@@ -294,5 +294,11 @@ fn real_records_fire_the_rules() {
             .build()
     };
     assert_eq!(fire(ptrace(16)), ["Ptrace attach to another process"]);
+    assert_eq!(
+        fire(ptrace(0x4206)),
+        ["Ptrace attach to another process"],
+        "PTRACE_SEIZE"
+    );
     assert!(fire(ptrace(2)).is_empty());
+    assert!(fire(ptrace(17)).is_empty(), "PTRACE_DETACH");
 }

@@ -368,3 +368,63 @@ fn compile_errors_name_the_problem_and_its_place() {
         "{e}"
     );
 }
+
+#[test]
+fn list_modifiers_anyof_allof_oneof() {
+    let ev = Ev::default()
+        .with("proc.name", V::S("curl"))
+        .with("proc.args", V::S("-s http://x/a.sh -o /tmp/a.sh"))
+        .with("fd.name", V::S("/etc/ssh/sshd_config"))
+        .with("proc.aname", V::L(&["curl", "bash", "sshd"]));
+    // anyof: at least one item holds (merged into one automaton or set where possible).
+    assert!(check("proc.cmdline contains anyof (wget, curl)", &ev));
+    assert!(!check("proc.cmdline contains anyof (wget, nc)", &ev));
+    assert!(check("proc.cmdline icontains anyof (WGET, CURL)", &ev));
+    assert!(!check("proc.cmdline icontains anyof (WGET, NC)", &ev));
+    assert!(check("fd.name startswith anyof (/root, /etc/ssh)", &ev));
+    assert!(!check("fd.name startswith anyof (/root, /ssh)", &ev));
+    assert!(check("proc.name = anyof (wget, curl)", &ev));
+    assert!(check("fd.name endswith anyof (_config, .pem)", &ev));
+    assert!(check("fd.name glob anyof ('/root/*', '/etc/*/*')", &ev));
+    assert!(check("fd.name bcontains anyof (dead, 737368)", &ev), "hex of 'ssh'");
+    assert!(check("fd.name bstartswith anyof (2f726f6f74, 2f657463)", &ev));
+    assert!(!check("proc.name = anyof ()", &ev), "an empty anyof never holds");
+    // allof: every item holds.
+    assert!(check("fd.name startswith allof (/etc, /etc/ssh)", &ev));
+    assert!(!check("fd.name startswith allof (/etc, /etc/ssl)", &ev));
+    assert!(check("proc.cmdline contains allof (curl, -o, .sh)", &ev));
+    assert!(!check("proc.cmdline contains allof (curl, wget)", &ev));
+    assert!(check("proc.cmdline regex allof ('curl .*', '.*\\.sh')", &ev));
+    // oneof: exactly one item holds.
+    assert!(check("proc.cmdline contains oneof (-e, -o)", &ev));
+    assert!(!check("proc.cmdline contains oneof (-s, -o)", &ev), "two hold");
+    assert!(!check("proc.cmdline contains oneof (-e, --exec)", &ev), "none holds");
+    assert!(check("proc.cmdline icontains oneof (-O, --EXEC)", &ev));
+    // Negation and a missing field: the comparison is false, its negation true.
+    assert!(check("not proc.cmdline contains anyof (wget, nc)", &ev));
+    assert!(!check("proc.pname contains anyof (bash, sh)", &ev));
+    assert!(check("not proc.pname contains allof (bash, sh)", &ev));
+    // A multi-valued field: some value satisfies the modified comparison.
+    assert!(check("proc.aname startswith allof (ss, ssh)", &ev));
+    assert!(!check("proc.aname startswith allof (ba, ssh)", &ev));
+    // Inside an `or` next to ordinary comparisons.
+    assert!(check(
+        "proc.name = wget or proc.cmdline contains anyof (nc, -o) or fd.name = x",
+        &ev
+    ));
+}
+
+#[test]
+fn list_modifier_errors() {
+    let e = compile_err("proc.pid = anyof (1, 2)");
+    assert!(e.to_string().contains("needs a string field"), "{e}");
+    let e = compile_err("fd.name bcontains anyof (zz)");
+    assert!(e.to_string().contains("not hex bytes"), "{e}");
+    let e = compile_err("fd.name regex anyof ('(')");
+    assert!(e.to_string().contains("invalid regex"), "{e}");
+    assert!(
+        parse("proc.name in anyof (a, b)").is_err(),
+        "list operators take no modifier"
+    );
+    assert!(parse("proc.name contains anyof wget").is_err());
+}

@@ -408,3 +408,21 @@ fn priorities_parse_and_order() {
     assert!(Priority::Emergency < Priority::Debug);
     assert!(Priority::Error < Priority::Warning);
 }
+
+#[test]
+fn list_names_are_substituted_inside_modifier_lists() {
+    let src = "- list: fetchers\n  items: [wget, curl]\n- list: confdirs\n  items: [/etc, \"/etc/ssh\"]\n\
+               - macro: fetch\n  condition: proc.cmdline contains anyof (fetchers, \"fetchers\")\n\
+               - rule: R\n  condition: fetch and fd.name startswith allof (confdirs)\n  desc: d\n  output: o\n  priority: INFO\n";
+    let l = load_sources(&[("m.yaml", src)]);
+    assert!(errors(&l).is_empty(), "{:#?}", l.diagnostics);
+    assert!(
+        warnings(&l).iter().all(|w| !w.contains("unused")),
+        "{:#?}",
+        l.diagnostics
+    );
+    assert_eq!(
+        l.rules[0].condition.to_string(),
+        "(and (contains anyof proc.cmdline [wget, curl, \"fetchers\"]) (startswith allof fd.name [/etc, /etc/ssh]))"
+    );
+}

@@ -143,6 +143,7 @@ fn fields_arguments_values_and_operators_carry_exact_spans() {
         lhs: Operand::Field(f),
         op,
         op_span,
+        modifier: None,
         rhs: Rhs::Value(v),
     } = &e.kind
     else {
@@ -287,4 +288,49 @@ fn hostile_nesting_is_refused_not_overflowed() {
     assert!(parse(&src).is_err());
     let deep_ok = format!("{}a{}", "(".repeat(50), ")".repeat(50));
     assert_eq!(tree(&deep_ok), "a");
+}
+
+#[test]
+fn list_modifiers_parse_and_print_back() {
+    let cases = [
+        (
+            "proc.cmdline contains anyof (wget, curl)",
+            "(contains anyof proc.cmdline [wget, curl])",
+        ),
+        (
+            "fd.name startswith allof (/etc, /etc/ssh)",
+            "(startswith allof fd.name [/etc, /etc/ssh])",
+        ),
+        (
+            "proc.args icontains oneof (-e, \"--exec\") and not fd.name glob anyof(/tmp/*, '/dev/shm/*')",
+            "(and (icontains oneof proc.args [-e, \"--exec\"]) (not (glob anyof fd.name [/tmp/*, \"/dev/shm/*\"])))",
+        ),
+        // Only right after an operator and before `(` are these words modifiers.
+        ("proc.name = oneof", "(= proc.name oneof)"),
+        ("proc.name in (anyof, allof)", "(in proc.name [anyof, allof])"),
+        ("anyof and allof", "(and anyof allof)"),
+    ];
+    for (src, want) in cases {
+        assert_eq!(tree(src), want, "{src}");
+    }
+    let e = parse("proc.cmdline contains anyof (wget, curl)").unwrap();
+    let ExprKind::Compare { modifier, rhs, .. } = &e.kind else {
+        panic!("{e}")
+    };
+    assert_eq!(*modifier, Some(vigil_rules::ast::ListMod::AnyOf));
+    assert!(matches!(rhs, Rhs::List { items, .. } if items.len() == 2));
+    let err = parse("proc.name in anyof (a)").unwrap_err();
+    assert!(err.expected.contains("single-value operators"), "{err:?}");
+    let err = parse("proc.name contains allof wget").unwrap_err();
+    assert_eq!(err.found, "`wget`");
+}
+
+#[test]
+fn tokenize_marks_list_modifiers() {
+    let src = "proc.cmdline contains anyof (wget, curl) and proc.name = oneof";
+    let kinds: Vec<TokenKind> = tokenize(src).unwrap().into_iter().map(|t| t.kind).collect();
+    assert_eq!(kinds[2], TokenKind::Modifier(vigil_rules::ast::ListMod::AnyOf));
+    assert_eq!(kinds[3], TokenKind::LParen);
+    assert_eq!(kinds[4], TokenKind::Bare);
+    assert_eq!(kinds[11], TokenKind::Bare, "{kinds:?}");
 }

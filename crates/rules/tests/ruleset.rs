@@ -66,6 +66,23 @@ fn index_leaves_and_or() {
         ["connect"]
     );
     assert_eq!(kinds("evt.type startswith openat"), ["openat", "openat2"]);
+    // List modifiers leave the derivation as it is for any other leaf.
+    assert_eq!(
+        kinds("evt.type startswith anyof (openat, connect)"),
+        ["connect", "openat", "openat2"]
+    );
+    assert_eq!(kinds("evt.type = anyof (open, connect)"), ["connect", "open"]);
+    assert_eq!(kinds("evt.type startswith allof (open, openat)"), ["openat", "openat2"]);
+    assert_eq!(
+        derive(&parse("proc.cmdline contains anyof (a, b)").unwrap())
+            .kinds
+            .len(),
+        all_len()
+    );
+    assert_eq!(
+        kinds("proc.cmdline contains anyof (a, b) and evt.type = connect"),
+        ["connect"]
+    );
     // Any other leaf matches every type; `and` with it keeps the other side.
     assert_eq!(derive(&parse("proc.name = bash").unwrap()).kinds.len(), all_len());
     assert_eq!(kinds("proc.name = bash and evt.type = connect"), ["connect"]);

@@ -2,7 +2,9 @@
 
 use std::fmt::Write;
 
-use vigil_capture::render::{open_reads, open_writes, res_name, write_args, write_open_flags, write_sockaddr};
+use vigil_capture::render::{
+    open_reads, open_writes, res_name, write_args, write_named_arg, write_open_flags, write_sockaddr,
+};
 use vigil_capture::syscalls::Syscall;
 use vigil_capture::{Event, Kind};
 use vigil_state::Fd;
@@ -399,6 +401,9 @@ fn write_syscall_arg(ev: &Event<'_>, sc: &Syscall, name: &str, out: &mut String,
         return true;
     }
     let v = ev.args.get(i).copied().unwrap_or(0);
+    if write_named_arg(sc.name, name, v, out) {
+        return true;
+    }
     match name {
         n if is_dirfd(n) && v as i32 == -100 => out.push_str("AT_FDCWD"),
         "flags" if matches!(sc.name, "open" | "openat") => write_open_flags(v, out),

@@ -840,3 +840,75 @@ fn uptime_parsing() {
     assert_eq!(parse_uptime_ns("x"), None);
     assert_eq!(parse_uptime_ns("1.2x"), None);
 }
+
+#[test]
+fn symbolic_arguments_render_by_name_and_stay_numbers_raw() {
+    let mut t = shell_and_cat();
+    let unshare = RecordBuilder::syscall("unshare", 7_000, 20, 20)
+        .arg(0, 0x1002_0000)
+        .res(0)
+        .build();
+    on(&mut t, &unshare, |e| {
+        let e = &EventFields::new(e, &Host::UNKNOWN, None);
+        assert_eq!(get(e, "evt.arg[flags]"), s("CLONE_NEWNS|CLONE_NEWUSER"));
+        assert_eq!(get(e, "evt.arg[0]"), s("CLONE_NEWNS|CLONE_NEWUSER"));
+        assert_eq!(get(e, "evt.rawarg[flags]"), V::N(0x1002_0000));
+        assert!(holds(e, "evt.arg.flags contains CLONE_NEWUSER"));
+        assert!(!holds(e, "evt.arg.flags contains CLONE_NEWNET"));
+    });
+    let setns = RecordBuilder::syscall("setns", 7_001, 20, 20)
+        .arg(0, 3)
+        .arg(1, 0x4000_0000)
+        .res(0)
+        .build();
+    on(&mut t, &setns, |e| {
+        let e = &EventFields::new(e, &Host::UNKNOWN, None);
+        assert_eq!(get(e, "evt.arg[nstype]"), s("CLONE_NEWNET"));
+    });
+    for (req, name) in [
+        (16u64, "PTRACE_ATTACH"),
+        (0x4206, "PTRACE_SEIZE"),
+        (0, "PTRACE_TRACEME"),
+    ] {
+        let ptrace = RecordBuilder::syscall("ptrace", 7_002, 20, 20)
+            .arg(0, req)
+            .arg(1, 42)
+            .res(0)
+            .build();
+        on(&mut t, &ptrace, |e| {
+            let e = &EventFields::new(e, &Host::UNKNOWN, None);
+            assert_eq!(get(e, "evt.arg[request]"), s(name));
+            assert_eq!(get(e, "evt.rawarg[request]"), V::N(i128::from(req)));
+            assert_eq!(
+                holds(e, "evt.arg.request in (PTRACE_ATTACH, PTRACE_SEIZE)"),
+                name != "PTRACE_TRACEME"
+            );
+        });
+    }
+    let kill = RecordBuilder::syscall("kill", 7_003, 20, 20)
+        .arg(0, 42)
+        .arg(1, 9)
+        .res(0)
+        .build();
+    on(&mut t, &kill, |e| {
+        let e = &EventFields::new(e, &Host::UNKNOWN, None);
+        assert_eq!(get(e, "evt.arg[sig]"), s("SIGKILL"));
+        assert_eq!(get(e, "evt.arg[pid]"), s("42"));
+        assert_eq!(get(e, "evt.rawarg[sig]"), V::N(9));
+    });
+    let socket = RecordBuilder::syscall("socket", 7_004, 20, 20)
+        .arg(0, 17)
+        .arg(1, 3 | 0o2000000)
+        .arg(2, 0)
+        .res(5)
+        .build();
+    on(&mut t, &socket, |e| {
+        let e = &EventFields::new(e, &Host::UNKNOWN, None);
+        assert_eq!(get(e, "evt.arg[domain]"), s("AF_PACKET"));
+        assert_eq!(get(e, "evt.arg[type]"), s("SOCK_RAW|SOCK_CLOEXEC"));
+        assert!(holds(
+            e,
+            "evt.arg.domain = AF_PACKET and evt.arg.type startswith SOCK_RAW"
+        ));
+    });
+}

@@ -599,6 +599,7 @@ fn cmp(mut lhs: Operand, op: CmpOp, rhs: Rhs, span: Span) -> Expr {
             lhs,
             op,
             op_span: span,
+            modifier: None,
             rhs,
         },
         span,
