@@ -437,17 +437,27 @@ fn containers_running_before_the_sensor_have_their_metadata() {
     }
     let image = busybox_image();
     let name = format!("vigil-watch-pre-{}", std::process::id());
-    let run = Command::new("docker").args(["run", "-d", "--name", &name, image, "sleep", "30"]).output().unwrap();
+    let run = Command::new("docker")
+        .args(["run", "-d", "--name", &name, image, "sleep", "30"])
+        .output()
+        .unwrap();
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     let w = Watch::start(&[]);
     std::thread::sleep(Duration::from_millis(500));
-    let exec = Command::new("docker").args(["exec", &name, "cat", "/etc/group"]).output().unwrap();
+    let exec = Command::new("docker")
+        .args(["exec", &name, "cat", "/etc/group"])
+        .output()
+        .unwrap();
     let events = w.stop();
     let _ = Command::new("docker").args(["rm", "-f", &name]).output();
     assert!(exec.status.success());
     let cat = find(&events, "exec of cat in the pre-existing container", |e| {
         s(e, "evt.type") == "execve" && s(e, "proc.name") == "cat" && s(e, "container.id") != "host"
     });
-    assert_eq!(s(cat, "container.name"), name, "found at bootstrap, looked up in Docker: {cat}");
+    assert_eq!(
+        s(cat, "container.name"),
+        name,
+        "found at bootstrap, looked up in Docker: {cat}"
+    );
     assert_eq!(s(cat, "container.image"), image);
 }

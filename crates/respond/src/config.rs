@@ -116,7 +116,9 @@ impl ResponseConfig {
     /// Does this response arm ahead of time for a container of this name and image repository?
     pub fn arms(&self, name: &str, image_repository: &str) -> bool {
         self.containers.iter().any(|g| {
-            glob_match(g, name) || glob_match(g, image_repository) || image_repository.rsplit('/').next().is_some_and(|r| glob_match(g, r))
+            glob_match(g, name)
+                || glob_match(g, image_repository)
+                || image_repository.rsplit('/').next().is_some_and(|r| glob_match(g, r))
         })
     }
 

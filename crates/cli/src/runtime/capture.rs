@@ -77,7 +77,10 @@ pub fn run_capture(args: CaptureArgs) -> Result<std::process::ExitCode> {
     let deadline = args.duration.map(|d| Instant::now() + d);
     let mut last_flush = Instant::now();
     let mut filter = filter;
-    let counters = drive(&mut probe, &signals, deadline, &mut |ev| {
+    let counters = drive(&mut probe, &signals, deadline, &mut |step| {
+        let super::Step::Event(ev) = step else {
+            return Ok(());
+        };
         let en = tracker.apply(ev);
         let keep =
             matches!(ev.kind, Kind::Exec | Kind::Fork | Kind::Exit) || filter.as_mut().is_none_or(|f| f.matches(&en));
@@ -163,7 +166,10 @@ pub fn run_replay(args: ReplayArgs) -> Result<std::process::ExitCode> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
     let print = args.print || (args.json && engine.is_none());
     let mut matched = 0u64;
-    let result = drive(&mut reader, &signals, None, &mut |ev| {
+    let result = drive(&mut reader, &signals, None, &mut |step| {
+        let super::Step::Event(ev) = step else {
+            return Ok(());
+        };
         let en = tracker.apply(ev);
         let num = printer.tick();
         if filter.as_mut().is_none_or(|f| f.matches(&en)) {

@@ -64,6 +64,7 @@ pub enum Sink {
 
 pub struct Engine {
     sink: Sink,
+    responding: Option<super::respond::Responding>,
     json_line: Vec<u8>,
     ruleset: Ruleset,
     renderer: Renderer,
@@ -141,6 +142,7 @@ impl Engine {
             }
         );
         Ok(Engine {
+            responding: None,
             sink: Sink::Writer,
             json_line: Vec::new(),
             ruleset,
@@ -198,6 +200,26 @@ impl Engine {
         Ok(())
     }
 
+    /// Runs the `responses:` of the configuration on alerts (and arms them ahead of time).
+    pub fn use_responses(
+        &mut self,
+        config: &crate::config::Config,
+        docker_socket: &Path,
+        cgroup_subsys: Option<u32>,
+    ) -> Result<()> {
+        if let Some(sec) = config.section("responses") {
+            self.responding = Some(super::respond::Responding::build(sec, docker_socket, cgroup_subsys)?);
+        }
+        Ok(())
+    }
+
+    /// Between batches: arms responses for containers whose metadata arrived.
+    pub fn tick(&mut self, tracker: &vigil_state::Tracker) {
+        if let Some(r) = self.responding.as_mut() {
+            r.arm(tracker);
+        }
+    }
+
     /// Stops the outputs (flushing what they hold, up to `timeout`) and reports their counters.
     pub fn finish(self, timeout: std::time::Duration) {
         if let Sink::Outputs(o) = self.sink {
@@ -232,6 +254,10 @@ impl Engine {
         self.ruleset.evaluate(&f, &mut self.scratch, &mut hits);
         for rule in hits {
             self.alerts += 1;
+            let actions = match self.responding.as_mut() {
+                Some(r) => r.on_alert(&rule.name, &rule.tags, en),
+                None => Vec::new(),
+            };
             self.line.clear();
             match &self.sink {
                 Sink::Writer => {
@@ -249,8 +275,23 @@ impl Engine {
                     self.renderer.text(rule, &f, &mut self.line);
                     self.json_line.clear();
                     self.renderer.json(rule, &f, &mut self.json_line);
-                    let text = String::from_utf8_lossy(trim_nl(&self.line)).into_owned();
-                    let json = String::from_utf8_lossy(trim_nl(&self.json_line)).into_owned();
+                    let mut text = String::from_utf8_lossy(trim_nl(&self.line)).into_owned();
+                    let mut json = String::from_utf8_lossy(trim_nl(&self.json_line)).into_owned();
+                    if !actions.is_empty() {
+                        // Vigil's own key beside Falco's: what was done about it.
+                        let list = serde_json::to_string(&actions).unwrap_or_else(|_| "[]".into());
+                        if json.ends_with('}') {
+                            json.pop();
+                            json.push_str(",\"actions\":");
+                            json.push_str(&list);
+                            json.push('}');
+                        }
+                        let names: Vec<String> = actions
+                            .iter()
+                            .map(|a| format!("{}{}", a.action.as_str(), if a.ok { "" } else { "(failed)" }))
+                            .collect();
+                        text.push_str(&format!(" actions=[{}]", names.join(",")));
+                    }
                     // the text line is "<time>: <Priority> <output>"
                     let output = text
                         .split_once(": ")

@@ -47,13 +47,20 @@ pub fn counters_line(c: &Counters) -> String {
     )
 }
 
+/// What the pipeline's callback gets: an event, or the end of a batch (at least every 50 ms,
+/// events or not: for work that must not wait for the next event, such as arming responses).
+pub enum Step<'a, 'b> {
+    Event(&'a Event<'b>),
+    Tick,
+}
+
 /// Feeds every record of `source` to `on_event` until the source ends, the deadline passes or
 /// a signal asks to stop. Records that do not decode are counted as `bad`, never fatal.
 pub fn drive(
     source: &mut dyn CaptureSource,
     signals: &Signals,
     deadline: Option<Instant>,
-    on_event: &mut dyn FnMut(&Event<'_>) -> Result<()>,
+    on_event: &mut dyn FnMut(Step<'_, '_>) -> Result<()>,
 ) -> Result<Counters> {
     let mut bad = 0u64;
     let mut first_bad: Option<String> = None;
@@ -77,7 +84,7 @@ pub fn drive(
             Duration::from_millis(50)
         };
         let got = source.next_batch(wait, &mut |rec| match Event::decode(rec) {
-            Ok(ev) => match on_event(&ev) {
+            Ok(ev) => match on_event(Step::Event(&ev)) {
                 Ok(()) => Flow::Continue,
                 Err(e) => {
                     failed = Some(e);
@@ -95,6 +102,7 @@ pub fn drive(
         if let Some(e) = failed.take() {
             return Err(e);
         }
+        on_event(Step::Tick)?;
         if got.is_none() || (draining && got == Some(0)) {
             break;
         }

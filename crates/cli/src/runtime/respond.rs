@@ -10,6 +10,7 @@ use vigil_respond::{ActionKind, ActionRecord, Responder, Responses, Target};
 use vigil_state::Enriched;
 
 pub struct Responding {
+    cgroup_subsys: Option<u32>,
     responses: Responses,
     responder: Responder,
     /// Containers already considered for arming (full id).
@@ -19,7 +20,11 @@ pub struct Responding {
 }
 
 impl Responding {
-    pub fn build(section: &crate::config::Section, docker_socket: &Path, cgroup_subsys: Option<u32>) -> Result<Responding> {
+    pub fn build(
+        section: &crate::config::Section,
+        docker_socket: &Path,
+        cgroup_subsys: Option<u32>,
+    ) -> Result<Responding> {
         let list: Vec<vigil_respond::ResponseConfig> = section.parse()?;
         let responses = Responses::new(list).with_context(|| format!("{}: in `responses`", section.at))?;
         let enforcer = if responses.needs_enforcer() {
@@ -30,40 +35,69 @@ impl Responding {
         } else {
             None
         };
-        let docker = docker_socket.exists().then(|| vigil_state::DockerClient::new(docker_socket));
+        let docker = docker_socket
+            .exists()
+            .then(|| vigil_state::DockerClient::new(docker_socket));
         eprintln!("vigil: {} response(s) configured", responses.len());
-        Ok(Responding { responses, responder: Responder::new(docker, enforcer, cgroup_subsys), seen: HashMap::new(), armed_exec: HashMap::new() })
+        Ok(Responding {
+            cgroup_subsys,
+            responses,
+            responder: Responder::new(docker, enforcer, cgroup_subsys),
+            seen: HashMap::new(),
+            armed_exec: HashMap::new(),
+        })
     }
 
-    /// Arms kill-on-exec and deny-connect for a container the first time its metadata is seen.
-    pub fn on_event(&mut self, en: &Enriched<'_>) {
-        let Some(id) = en.container_id.as_deref() else { return };
-        let Some(info) = en.container_info() else { return };
-        if self.seen.contains_key(id.full()) {
-            return;
-        }
-        self.seen.insert(id.full().to_string(), ());
-        let cgroup = en.event.cgroup;
-        let armed: Vec<_> =
-            self.responses.iter().filter(|r| r.is_armed_ahead() && r.arms(&info.name, &info.image_ref.repository)).cloned().collect();
-        for r in armed {
-            let rec = match r.action {
-                ActionKind::KillOnExec => {
-                    let names: Vec<&str> = r.programs.iter().map(String::as_str).collect();
-                    for n in &names {
-                        self.armed_exec.insert((cgroup, n.to_string()), ());
-                    }
-                    self.responder.kill_on_exec(cgroup, &names, r.dry_run)
-                }
-                _ => self.responder.deny_connect(id.full(), &r.allow, r.dry_run),
-            };
-            eprintln!(
-                "vigil: response armed: {} {} ({}){}",
-                rec.action.as_str(),
-                rec.target,
-                info.name,
-                rec.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
-            );
+    /// Arms kill-on-exec and deny-connect for every container whose metadata has arrived and
+    /// that the responses name: called between batches, so a container arms within 50 ms of its
+    /// metadata whether it makes events or not.
+    pub fn arm(&mut self, tracker: &vigil_state::Tracker) {
+        let fresh: Vec<(String, u32, std::sync::Arc<vigil_state::ContainerInfo>)> = tracker
+            .containers()
+            .iter()
+            .filter(|c| !c.dead && !self.seen.contains_key(c.id.full()))
+            .filter_map(|c| match &c.meta {
+                vigil_state::ContainerMeta::Known(info) => Some((c.id.full().to_string(), c.pid, info.clone())),
+                _ => None,
+            })
+            .collect();
+        for (id, pid, info) in fresh {
+            self.seen.insert(id.clone(), ());
+            let rules: Vec<_> = self
+                .responses
+                .iter()
+                .filter(|r| r.is_armed_ahead() && r.arms(&info.name, &info.image_ref.repository))
+                .cloned()
+                .collect();
+            if rules.is_empty() {
+                continue;
+            }
+            let pid = info.pid.filter(|p| *p != 0).unwrap_or(pid);
+            for r in rules {
+                let rec = match r.action {
+                    ActionKind::KillOnExec => match vigil_probe::ProcessCgroups::of_pid(pid, self.cgroup_subsys) {
+                        Ok(cg) => {
+                            let names: Vec<&str> = r.programs.iter().map(String::as_str).collect();
+                            for n in &names {
+                                self.armed_exec.insert((cg.exec_id, n.to_string()), ());
+                            }
+                            self.responder.kill_on_exec(cg.exec_id, &names, r.dry_run)
+                        }
+                        Err(e) => {
+                            eprintln!("vigil: warning: cannot arm kill-on-exec for {}: {e}", info.name);
+                            continue;
+                        }
+                    },
+                    _ => self.responder.deny_connect(&id, &r.allow, r.dry_run),
+                };
+                eprintln!(
+                    "vigil: response armed: {} {} ({}){}",
+                    rec.action.as_str(),
+                    rec.target,
+                    info.name,
+                    rec.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
+                );
+            }
         }
     }
 
@@ -75,7 +109,10 @@ impl Responding {
         if matches!(ev.kind, vigil_capture::Kind::Exec) {
             let comm = String::from_utf8_lossy(ev.comm()).into_owned();
             if self.armed_exec.contains_key(&(ev.cgroup, comm.clone())) {
-                out.push(ActionRecord::done(ActionKind::KillOnExec, format!("pid {} ({comm}) at exec", ev.pid)));
+                out.push(ActionRecord::done(
+                    ActionKind::Kill,
+                    format!("pid {} ({comm}) at exec, by the kernel", ev.pid),
+                ));
             }
         }
         let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
@@ -85,7 +122,11 @@ impl Responding {
                 continue; // armed when the container appeared
             }
             let comm = String::from_utf8_lossy(ev.comm()).into_owned();
-            let names = if r.programs.is_empty() { vec![comm] } else { r.programs.clone() };
+            let names = if r.programs.is_empty() {
+                vec![comm]
+            } else {
+                r.programs.clone()
+            };
             let t = Target {
                 pid: Some(ev.pid),
                 container: en.container_id.as_deref().map(|c| c.full().to_string()),

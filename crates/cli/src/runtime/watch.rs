@@ -178,6 +178,8 @@ pub fn run(args: WatchArgs) -> Result<std::process::ExitCode> {
         let config = crate::config::Config::find(args.rule.config.as_deref())?;
         let given = args.rule.config.is_some() || config != crate::config::Config::default();
         e.use_outputs(given.then_some(&config))?;
+        let subsys = vigil_state::cgroup::tracked_hierarchy(Path::new("/proc")).and_then(|h| h.subsys_index);
+        e.use_responses(&config, &args.docker_socket, subsys)?;
     }
     let print = args.print || (args.json && engine.is_none());
     let syscalls = capture_set(engine.as_ref(), print);
@@ -191,7 +193,13 @@ pub fn run(args: WatchArgs) -> Result<std::process::ExitCode> {
     let stdout = std::io::stdout();
     // Not locked for the whole run: the stdout alert output writes from its own thread.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
-    let counters = drive(&mut probe, &signals, deadline, &mut |ev| {
+    let counters = drive(&mut probe, &signals, deadline, &mut |step| {
+        let super::Step::Event(ev) = step else {
+            if let Some(e) = engine.as_mut() {
+                e.tick(&tracker);
+            }
+            return Ok(());
+        };
         let en = tracker.apply(ev);
         let num = printer.tick();
         if print && filter.as_mut().is_none_or(|f| f.matches(&en)) {

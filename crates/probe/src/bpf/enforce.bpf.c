@@ -103,8 +103,26 @@ int BPF_PROG(vg_kill_exec, struct task_struct *p, int old_pid, struct linux_binp
 	k.cgroup = task_cgroup_id(p);
 	if (!k.cgroup)
 		return 0;
-	/* comm is already the basename of what was executed ("sh" for /bin/sh -> busybox) */
-	bpf_get_current_comm(k.name, sizeof(k.name));
+	/*
+	 * The name the program was run by: the last component of the file name exec was given
+	 * ("sh" for /bin/sh, even when it is a link to busybox). The task's comm still holds the
+	 * old name at this tracepoint, so it is not used.
+	 */
+	char path[64] = {};
+	bpf_probe_read_kernel_str(path, sizeof(path), BPF_CORE_READ(bprm, filename));
+	__u32 start = 0;
+#pragma clang loop unroll(full)
+	for (__u32 i = 0; i < sizeof(path) - 1; i++) {
+		if (path[i] == '/')
+			start = i + 1;
+	}
+#pragma clang loop unroll(full)
+	for (__u32 i = 0; i < sizeof(k.name) - 1; i++) {
+		char c = path[(start + i) & (sizeof(path) - 1)];
+		if (start + i >= sizeof(path) - 1 || c == 0)
+			break;
+		k.name[i] = c;
+	}
 	__u32 *hit = bpf_map_lookup_elem(&ve_exec_kill, &k);
 	if (!hit) {
 		/* the file's own name: a shell copied or linked under another name is still a shell */
