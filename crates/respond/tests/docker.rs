@@ -192,6 +192,8 @@ fn pause_unpause_and_stop_a_container() {
         action: ActionKind::Stop,
         allow: vec![],
         dry_run: false,
+        containers: vec![],
+        programs: vec![],
     };
     let target = Target {
         container: Some(c.name.clone()),
