@@ -408,7 +408,7 @@ PY
 import re, sys
 err = open(sys.argv[1]).read()
 lines = sum(1 for _ in open(sys.argv[2]))
-m = re.search(r"e2e-file\D*?sent[=: ]+(\d+)\D+?dropped[=: ]+(\d+)", err)
+m = re.search(r"output e2e-file: sent=(\d+) failed=\d+ dropped=(\d+)", err)
 assert m, "no counters of the output e2e-file on vigil's stderr"
 sent, dropped = map(int, m.groups())
 assert sent == lines, f"e2e-file: sent {sent} but the file has {lines} lines"

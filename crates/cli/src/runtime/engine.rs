@@ -213,10 +213,78 @@ impl Engine {
         Ok(())
     }
 
-    /// Between batches: arms responses for containers whose metadata arrived.
+    /// Between batches: arms responses for containers whose metadata arrived, and alerts on
+    /// the connections the kernel refused.
     pub fn tick(&mut self, tracker: &vigil_state::Tracker) {
-        if let Some(r) = self.responding.as_mut() {
-            r.arm(tracker);
+        let Some(r) = self.responding.as_mut() else { return };
+        r.arm(tracker);
+        for d in r.denials(tracker) {
+            self.alerts += 1;
+            self.denial_alert(&d);
+        }
+    }
+
+    /// An alert of Vigil's own for a refused connection, with Falco's keys and `actions`.
+    fn denial_alert(&mut self, d: &super::respond::Denial) {
+        const RULE: &str = "Outbound connection denied";
+        let time_ns = self.host.boot_epoch_ns.unwrap_or(0).saturating_add(d.ts);
+        let ts = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(time_ns))
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        let iso = format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z",
+            ts.year(),
+            ts.month() as u8,
+            ts.day(),
+            ts.hour(),
+            ts.minute(),
+            ts.second(),
+            ts.nanosecond()
+        );
+        let name = d.container_name.as_deref().unwrap_or("<NA>");
+        let image = d.image.as_deref().unwrap_or("<NA>");
+        let output = format!(
+            "Outbound connection denied by Vigil's deny-connect response (proc={} pid={} dest={} container={} container_name={name} image={image})",
+            d.comm, d.pid, d.dest, d.container_id
+        );
+        let text = format!(
+            "{:02}:{:02}:{:02}.{:09}: Warning {output}",
+            ts.hour(),
+            ts.minute(),
+            ts.second(),
+            ts.nanosecond()
+        );
+        let hostname = self.host.hostname.as_deref().unwrap_or("");
+        let json = serde_json::json!({
+            "hostname": hostname,
+            "output": output,
+            "output_fields": {
+                "proc.name": d.comm, "proc.pid": d.pid, "fd.name": d.dest,
+                "container.id": d.container_id, "container.name": d.container_name, "container.image.repository": d.image,
+            },
+            "priority": "Warning",
+            "rule": RULE,
+            "source": "syscall",
+            "tags": ["vigil", "response", "network"],
+            "time": iso,
+            "actions": [{"action": "deny-connect", "target": format!("container {}", d.container_id), "ok": true, "dry_run": false, "time": iso}],
+        });
+        let alert = vigil_outputs::Alert {
+            priority: Priority::Warning,
+            rule: RULE.into(),
+            time_ns,
+            hostname: hostname.into(),
+            container_id: d.container_id.as_str().into(),
+            tags: ["vigil", "response", "network"]
+                .iter()
+                .map(|t| std::sync::Arc::from(*t))
+                .collect(),
+            output: output.as_str().into(),
+            text: text.as_str().into(),
+            json: json.to_string().into(),
+        };
+        match &self.sink {
+            Sink::Outputs(o) => o.submit(&alert),
+            Sink::Writer => println!("{}", if self.json { &*alert.json } else { &*alert.text }),
         }
     }
 

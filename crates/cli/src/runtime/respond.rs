@@ -101,6 +101,42 @@ impl Responding {
         }
     }
 
+    /// Connections the kernel refused since the last call, with the container they came from:
+    /// each becomes an alert of its own (the response is an event too).
+    pub fn denials(&mut self, tracker: &vigil_state::Tracker) -> Vec<Denial> {
+        let mut out = Vec::new();
+        let Some(enf) = self.responder.enforcer_mut() else {
+            return out;
+        };
+        let mut events = Vec::new();
+        if let Err(e) = enf.poll(std::time::Duration::ZERO, &mut |ev| events.push(ev.clone())) {
+            eprintln!("vigil: warning: reading the enforcer's events: {e}");
+        }
+        for ev in events {
+            if let vigil_respond::EnforceAction::DenyConnect { dest, .. } = ev.action {
+                let container = tracker.process(ev.pid).and_then(|p| p.container.clone());
+                let (name, image) = match container.as_deref().map(|c| tracker.container(c.full())) {
+                    Some(vigil_state::ContainerMeta::Known(i)) => {
+                        (Some(i.name.clone()), Some(i.image_ref.repository.clone()))
+                    }
+                    _ => (None, None),
+                };
+                out.push(Denial {
+                    ts: ev.ts,
+                    pid: ev.pid,
+                    comm: ev.comm.clone(),
+                    dest: dest.to_string(),
+                    container_id: container
+                        .as_deref()
+                        .map_or("host".to_string(), |c| c.short().to_string()),
+                    container_name: name,
+                    image,
+                });
+            }
+        }
+        out
+    }
+
     /// The actions for one alert: those its rule's responses ran now, and the kill the kernel
     /// already did when the event is an exec it was armed to stop.
     pub fn on_alert(&mut self, rule: &str, tags: &[String], en: &Enriched<'_>) -> Vec<ActionRecord> {
@@ -144,4 +180,15 @@ impl Responding {
         }
         out
     }
+}
+
+/// A connection the kernel refused.
+pub struct Denial {
+    pub ts: u64,
+    pub pid: u32,
+    pub comm: String,
+    pub dest: String,
+    pub container_id: String,
+    pub container_name: Option<String>,
+    pub image: Option<String>,
 }
