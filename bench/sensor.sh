@@ -26,6 +26,8 @@ RATE=${RATE:-200000}
 RATE_SECONDS=${RATE_SECONDS:-5}
 SPAWN_N=${SPAWN_N:-10000}
 VIGIL_ARGS=${VIGIL_ARGS:---no-rules}
+# PRINT=0: no event printing (with rules: the sensor as deployed, capturing only what the rules need)
+PRINT_ARG=--print; [ "${PRINT:-1}" = 0 ] && PRINT_ARG=
 READY_TIMEOUT=${READY_TIMEOUT:-30}
 SETTLE=${SETTLE:-0.3}
 
@@ -76,7 +78,7 @@ gcc -O2 -static -o "$WL" bench/workload.c 2>/dev/null || gcc -O2 -o "$WL" bench/
 start_sensor() {
   : >"$TMP/sensor.err"
   # shellcheck disable=SC2086 # VIGIL_ARGS is split on purpose
-  "$VIGIL" watch --print $VIGIL_ARGS >/dev/null 2>"$TMP/sensor.err" &
+  "$VIGIL" watch $PRINT_ARG $VIGIL_ARGS >/dev/null 2>"$TMP/sensor.err" &
   SENSOR_PID=$!
   local i
   for i in $(seq $((READY_TIMEOUT * 10))); do

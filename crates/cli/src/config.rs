@@ -23,6 +23,8 @@ pub struct Config {
     pub priority: Option<String>,
     pub rule_matching: Option<String>,
     pub rules: Vec<Selection>,
+    /// The probe's ring buffer, bytes (a power of two).
+    pub ring_bytes: Option<usize>,
     /// Sections handed to other crates' serde configs, as JSON, with where they are.
     pub sections: Vec<Section>,
 }
@@ -189,6 +191,15 @@ impl Config {
                 }
                 Some("priority") => cfg.priority = Some(string(file, v, "priority")?),
                 Some("rule_matching") => cfg.rule_matching = Some(string(file, v, "rule_matching")?),
+                Some("ring_bytes") => {
+                    let n = string(file, v, "ring_bytes")?;
+                    let n: usize = n
+                        .parse()
+                        .ok()
+                        .filter(|n: &usize| n.is_power_of_two() && *n >= 4096)
+                        .ok_or_else(|| anyhow!("{}: `ring_bytes` is a power of two of at least 4096, found {n}", at(file, v)))?;
+                    cfg.ring_bytes = Some(n);
+                }
                 Some("rules") => {
                     let Kind::Seq(items) = &v.kind else {
                         bail!("{}: `rules` is a list of enable/disable entries", at(file, v));
@@ -203,7 +214,7 @@ impl Config {
                     cfg.sections.push(Section { key: key.to_string(), value, keys, at: at(file, k) });
                 }
                 other => bail!(
-                    "{}: unknown key {:?} (known: rules_files, priority, rule_matching, rules, outputs, throttle, responses)",
+                    "{}: unknown key {:?} (known: rules_files, priority, rule_matching, rules, ring_bytes, outputs, throttle, responses)",
                     at(file, k),
                     other.unwrap_or("")
                 ),

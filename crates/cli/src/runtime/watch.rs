@@ -27,9 +27,9 @@ pub struct WatchArgs {
     /// `evt.type=openat and fd.name startswith /etc and container.id != host`).
     #[arg(long)]
     pub filter: Option<String>,
-    /// Ring buffer size in bytes, a power of two.
-    #[arg(long, default_value_t = 8 << 20)]
-    pub ring_bytes: usize,
+    /// Ring buffer size in bytes, a power of two (default: the configuration's, else 8 MiB).
+    #[arg(long)]
+    pub ring_bytes: Option<usize>,
     /// The Docker Engine API socket, for container names, images and labels.
     #[arg(long, default_value = "/var/run/docker.sock")]
     pub docker_socket: PathBuf,
@@ -184,8 +184,11 @@ pub fn run(args: WatchArgs) -> Result<std::process::ExitCode> {
     let print = args.print || (args.json && engine.is_none());
     let syscalls = capture_set(engine.as_ref(), print);
     let signals = Signals::install()?;
-    let Sensor { mut probe, mut tracker } =
-        Sensor::start(args.ring_bytes, &args.docker_socket, !args.no_entry_args, syscalls)?;
+    let ring = args
+        .ring_bytes
+        .or(crate::config::Config::find(args.rule.config.as_deref())?.ring_bytes)
+        .unwrap_or(8 << 20);
+    let Sensor { mut probe, mut tracker } = Sensor::start(ring, &args.docker_socket, !args.no_entry_args, syscalls)?;
     let deadline = args.duration.map(|d| Instant::now() + d);
     let mut printer = Printer::new(args.json, vigil_probe::boot_to_wall_offset_ns());
     let mut ctx = ContextBuf::new();
