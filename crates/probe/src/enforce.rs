@@ -445,30 +445,14 @@ impl Enforcer {
 
     /// The kernel-side counters, summed over CPUs.
     pub fn counters(&self) -> EnforceCounters {
-        let mut c = EnforceCounters {
+        let [killed, kill_failed, denied, ring_full] = crate::percpu_sums(&self.skel.maps.ve_counters, self.ncpus);
+        EnforceCounters {
             undecoded: self.pending.borrow().1,
-            ..EnforceCounters::default()
-        };
-        let Ok(Some(per_cpu)) = self
-            .skel
-            .maps
-            .ve_counters
-            .lookup_percpu(&0u32.to_ne_bytes(), MapFlags::ANY)
-        else {
-            return c;
-        };
-        for v in per_cpu.iter().take(self.ncpus) {
-            let word = |i: usize| -> u64 {
-                v.get(i * 8..i * 8 + 8)
-                    .and_then(|b| b.try_into().ok())
-                    .map_or(0, u64::from_ne_bytes)
-            };
-            c.killed += word(0);
-            c.kill_failed += word(1);
-            c.denied += word(2);
-            c.ring_full += word(3);
+            killed,
+            kill_failed,
+            denied,
+            ring_full,
         }
-        c
     }
 }
 

@@ -257,29 +257,17 @@ impl Probe {
 
     /// The kernel-side counters, summed over CPUs.
     pub fn kernel_counters(&self) -> Counters {
-        let mut c = Counters::default();
-        let Ok(Some(per_cpu)) = self
-            .skel
-            .maps
-            .vg_counters
-            .lookup_percpu(&0u32.to_ne_bytes(), MapFlags::ANY)
-        else {
-            return c;
-        };
-        for v in per_cpu.iter().take(self.ncpus) {
-            let word = |i: usize| -> u64 {
-                v.get(i * 8..i * 8 + 8)
-                    .and_then(|b| b.try_into().ok())
-                    .map_or(0, u64::from_ne_bytes)
-            };
-            c.seen += word(0);
-            c.sent += word(1);
-            c.drop_full += word(2);
-            c.drop_size += word(3);
-            c.drop_read += word(4);
-            c.stash_miss += word(5);
+        let [seen, sent, drop_full, drop_size, drop_read, stash_miss] =
+            percpu_sums(&self.skel.maps.vg_counters, self.ncpus);
+        Counters {
+            seen,
+            sent,
+            drop_full,
+            drop_size,
+            drop_read,
+            stash_miss,
+            ..Counters::default()
         }
-        c
     }
 
     /// Programs attached (for the start-up message).
@@ -333,6 +321,24 @@ impl CaptureSource for Probe {
         c.received = self.received;
         c
     }
+}
+
+/// The `N` u64 counters at key 0 of a per-CPU array map, each summed over the CPUs; zeros when
+/// the map cannot be read (counters are reported, never fatal).
+pub(crate) fn percpu_sums<const N: usize>(map: &dyn MapCore, ncpus: usize) -> [u64; N] {
+    let mut sums = [0u64; N];
+    let Ok(Some(per_cpu)) = map.lookup_percpu(&0u32.to_ne_bytes(), MapFlags::ANY) else {
+        return sums;
+    };
+    for v in per_cpu.iter().take(ncpus) {
+        for (i, sum) in sums.iter_mut().enumerate() {
+            *sum += v
+                .get(i * 8..i * 8 + 8)
+                .and_then(|b| b.try_into().ok())
+                .map_or(0, u64::from_ne_bytes);
+        }
+    }
+    sums
 }
 
 /// Nanoseconds to add to a record's boot-time timestamp to get nanoseconds since the Unix epoch.

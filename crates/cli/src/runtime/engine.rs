@@ -226,8 +226,73 @@ impl Engine {
 
     /// An alert of Vigil's own for a refused connection, with Falco's keys and `actions`.
     fn denial_alert(&mut self, d: &super::respond::Denial) {
-        const RULE: &str = "Outbound connection denied";
-        let time_ns = self.host.boot_epoch_ns.unwrap_or(0).saturating_add(d.ts);
+        let name = d.container_name.as_deref().unwrap_or("<NA>");
+        let image = d.image.as_deref().unwrap_or("<NA>");
+        let output = format!(
+            "Outbound connection denied by Vigil's deny-connect response (proc={} pid={} dest={} container={} container_name={name} image={image})",
+            d.comm, d.pid, d.dest, d.container_id
+        );
+        let fields = serde_json::json!({
+            "proc.name": d.comm, "proc.pid": d.pid, "fd.name": d.dest,
+            "container.id": d.container_id, "container.name": d.container_name, "container.image.repository": d.image,
+        });
+        let action = serde_json::json!([{"action": "deny-connect", "target": format!("container {}", d.container_id), "ok": true, "dry_run": false}]);
+        let alert = self.internal_alert(
+            "Outbound connection denied",
+            Priority::Warning,
+            d.ts,
+            &d.container_id,
+            &output,
+            fields,
+            &["vigil", "response", "network"],
+            action,
+        );
+        self.emit(&alert);
+    }
+
+    /// A response taken, as an event of its own (besides the `actions` of the alert that caused it).
+    fn action_alert(
+        &self,
+        rule: &str,
+        a: &vigil_respond::ActionRecord,
+        ts: u64,
+        container_id: &str,
+    ) -> vigil_outputs::Alert {
+        let output = format!(
+            "Vigil response {} on {} for rule \"{rule}\": {}{}",
+            a.action.as_str(),
+            a.target,
+            if a.ok { "done" } else { "failed" },
+            a.error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default()
+        );
+        let fields = serde_json::json!({"container.id": container_id, "vigil.response.rule": rule});
+        let action = serde_json::to_value([a]).unwrap_or(serde_json::Value::Null);
+        self.internal_alert(
+            "Vigil response taken",
+            Priority::Notice,
+            ts,
+            container_id,
+            &output,
+            fields,
+            &["vigil", "response"],
+            action,
+        )
+    }
+
+    /// An alert of Vigil's own with Falco's keys (`source: vigil`) and `actions`.
+    #[allow(clippy::too_many_arguments)]
+    fn internal_alert(
+        &self,
+        rule: &str,
+        priority: Priority,
+        ts_boot: u64,
+        container_id: &str,
+        output: &str,
+        fields: serde_json::Value,
+        tags: &[&str],
+        actions: serde_json::Value,
+    ) -> vigil_outputs::Alert {
+        let time_ns = self.host.boot_epoch_ns.unwrap_or(0).saturating_add(ts_boot);
         let ts = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(time_ns))
             .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
         let iso = format!(
@@ -240,50 +305,42 @@ impl Engine {
             ts.second(),
             ts.nanosecond()
         );
-        let name = d.container_name.as_deref().unwrap_or("<NA>");
-        let image = d.image.as_deref().unwrap_or("<NA>");
-        let output = format!(
-            "Outbound connection denied by Vigil's deny-connect response (proc={} pid={} dest={} container={} container_name={name} image={image})",
-            d.comm, d.pid, d.dest, d.container_id
-        );
         let text = format!(
-            "{:02}:{:02}:{:02}.{:09}: Warning {output}",
+            "{:02}:{:02}:{:02}.{:09}: {} {output}",
             ts.hour(),
             ts.minute(),
             ts.second(),
-            ts.nanosecond()
+            ts.nanosecond(),
+            priority.as_str()
         );
         let hostname = self.host.hostname.as_deref().unwrap_or("");
         let json = serde_json::json!({
             "hostname": hostname,
             "output": output,
-            "output_fields": {
-                "proc.name": d.comm, "proc.pid": d.pid, "fd.name": d.dest,
-                "container.id": d.container_id, "container.name": d.container_name, "container.image.repository": d.image,
-            },
-            "priority": "Warning",
-            "rule": RULE,
-            "source": "syscall",
-            "tags": ["vigil", "response", "network"],
+            "output_fields": fields,
+            "priority": priority.as_str(),
+            "rule": rule,
+            "source": "vigil",
+            "tags": tags,
             "time": iso,
-            "actions": [{"action": "deny-connect", "target": format!("container {}", d.container_id), "ok": true, "dry_run": false, "time": iso}],
+            "actions": actions,
         });
-        let alert = vigil_outputs::Alert {
-            priority: Priority::Warning,
-            rule: RULE.into(),
+        vigil_outputs::Alert {
+            priority,
+            rule: rule.into(),
             time_ns,
             hostname: hostname.into(),
-            container_id: d.container_id.as_str().into(),
-            tags: ["vigil", "response", "network"]
-                .iter()
-                .map(|t| std::sync::Arc::from(*t))
-                .collect(),
-            output: output.as_str().into(),
-            text: text.as_str().into(),
+            container_id: container_id.into(),
+            tags: tags.iter().map(|t| std::sync::Arc::from(*t)).collect(),
+            output: output.into(),
+            text: text.into(),
             json: json.to_string().into(),
-        };
+        }
+    }
+
+    fn emit(&self, alert: &vigil_outputs::Alert) {
         match &self.sink {
-            Sink::Outputs(o) => o.submit(&alert),
+            Sink::Outputs(o) => o.submit(alert),
             Sink::Writer => println!("{}", if self.json { &*alert.json } else { &*alert.text }),
         }
     }
@@ -378,6 +435,10 @@ impl Engine {
                     };
                     outputs.submit(&alert);
                 }
+            }
+            for a in &actions {
+                let ev = self.action_alert(&rule.name, a, en.event.ts, en.container_short_id());
+                self.emit(&ev);
             }
         }
         Ok(())
