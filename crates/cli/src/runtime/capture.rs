@@ -156,7 +156,13 @@ pub fn run_replay(args: ReplayArgs) -> Result<std::process::ExitCode> {
     let mut engine = if args.rule.no_rules {
         None
     } else {
-        Some(super::engine::Engine::load(&args.rule, host, args.json && !args.print)?)
+        let config = crate::config::Config::find(args.rule.config.as_deref())?;
+        Some(super::engine::Engine::load(
+            &args.rule,
+            &config,
+            host,
+            args.json && !args.print,
+        )?)
     };
     let boot_wall = i128::from(reader.header().boot_wall_ns);
     let mut printer = Printer::new(args.json, boot_wall);

@@ -76,8 +76,8 @@ pub struct Engine {
 }
 
 impl Engine {
-    pub fn load(args: &RuleArgs, host: Host, json: bool) -> Result<Engine> {
-        let config = crate::config::Config::find(args.config.as_deref())?;
+    /// The rules of `args` and `config` (the command line wins).
+    pub fn load(args: &RuleArgs, config: &crate::config::Config, host: Host, json: bool) -> Result<Engine> {
         let files = if args.rules.is_empty() {
             &config.rules_files
         } else {

@@ -168,14 +168,14 @@ pub fn run(args: WatchArgs) -> Result<std::process::ExitCode> {
         .as_deref()
         .map(|f| super::filter::Filter::compile(f, host.clone()))
         .transpose()?;
+    let config = crate::config::Config::find(args.rule.config.as_deref())?;
     let mut engine = if args.rule.no_rules {
         None
     } else {
-        Some(Engine::load(&args.rule, host, args.json)?)
+        Some(Engine::load(&args.rule, &config, host, args.json)?)
     };
     if let Some(e) = engine.as_mut() {
         // vigil.yaml's outputs, or Falco's defaults (stdout and the local syslog)
-        let config = crate::config::Config::find(args.rule.config.as_deref())?;
         let given = args.rule.config.is_some() || config != crate::config::Config::default();
         e.use_outputs(given.then_some(&config))?;
         let subsys = vigil_state::cgroup::tracked_hierarchy(Path::new("/proc")).and_then(|h| h.subsys_index);
@@ -184,10 +184,7 @@ pub fn run(args: WatchArgs) -> Result<std::process::ExitCode> {
     let print = args.print || (args.json && engine.is_none());
     let syscalls = capture_set(engine.as_ref(), print);
     let signals = Signals::install()?;
-    let ring = args
-        .ring_bytes
-        .or(crate::config::Config::find(args.rule.config.as_deref())?.ring_bytes)
-        .unwrap_or(8 << 20);
+    let ring = args.ring_bytes.or(config.ring_bytes).unwrap_or(8 << 20);
     let Sensor { mut probe, mut tracker } = Sensor::start(ring, &args.docker_socket, !args.no_entry_args, syscalls)?;
     let deadline = args.duration.map(|d| Instant::now() + d);
     let mut printer = Printer::new(args.json, vigil_probe::boot_to_wall_offset_ns());
