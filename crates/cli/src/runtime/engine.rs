@@ -293,26 +293,15 @@ impl Engine {
         actions: serde_json::Value,
     ) -> vigil_outputs::Alert {
         let time_ns = self.host.boot_epoch_ns.unwrap_or(0).saturating_add(ts_boot);
-        let ts = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(time_ns))
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-        let iso = format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z",
-            ts.year(),
-            ts.month() as u8,
-            ts.day(),
-            ts.hour(),
-            ts.minute(),
-            ts.second(),
-            ts.nanosecond()
-        );
-        let text = format!(
-            "{:02}:{:02}:{:02}.{:09}: {} {output}",
-            ts.hour(),
-            ts.minute(),
-            ts.second(),
-            ts.nanosecond(),
-            priority.as_str()
-        );
+        // The same clock formats as event lines: RFC 3339 for JSON, time of day for text.
+        let mut iso = String::with_capacity(32);
+        super::print::push_time(&mut iso, i128::from(time_ns), true);
+        let mut text = String::with_capacity(output.len() + 32);
+        super::print::push_time(&mut text, i128::from(time_ns), false);
+        text.push_str(": ");
+        text.push_str(priority.as_str());
+        text.push(' ');
+        text.push_str(output);
         let hostname = self.host.hostname.as_deref().unwrap_or("");
         let json = serde_json::json!({
             "hostname": hostname,

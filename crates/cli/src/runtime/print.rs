@@ -27,7 +27,8 @@ pub struct Printer {
     num: u64,
 }
 
-fn push_time(out: &mut String, wall_ns: i128, iso: bool) {
+/// `wall_ns` (since the epoch, UTC) as RFC 3339 with nanoseconds, or as the time of day.
+pub(crate) fn push_time(out: &mut String, wall_ns: i128, iso: bool) {
     let t = time::OffsetDateTime::from_unix_timestamp_nanos(wall_ns).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     if iso {
         let _ = write!(
