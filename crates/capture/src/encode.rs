@@ -249,6 +249,11 @@ mod tests {
         );
         assert_eq!(e.tuple(), Some(t));
         assert_eq!(e.tuple().unwrap().l4proto(), Some("tcp"));
+
+        // a unix socket's record has no inet tuple, even if one slipped in
+        let unix = Tuple { family: 1, ..t };
+        let r = RecordBuilder::syscall("connect", 1, 1, 1).tuple(&unix).build();
+        assert_eq!(Event::decode(&r).unwrap().tuple(), None);
     }
 
     #[test]

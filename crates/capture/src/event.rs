@@ -378,6 +378,10 @@ impl Tuple {
             return None;
         }
         let family = u16_at(b, tu::FAMILY);
+        // AF_INET and AF_INET6 only: other sockets have no addresses to show as a tuple
+        if family != 2 && family != 10 {
+            return None;
+        }
         let addr = |o: usize| -> IpAddr {
             if family == 10 {
                 let mut a = [0u8; 16];

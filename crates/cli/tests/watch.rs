@@ -181,8 +181,11 @@ fn host_commands_with_their_process_context() {
     assert!(open["evt.res"].as_i64().unwrap() >= 0);
 
     // the connect to our listener, from bash, with both ends
-    let connect = find(&events, "connect", |e| {
-        s(e, "evt.type") == "connect" && e["proc.pid"] == bash_pid
+    // (bash may first connect to other sockets, e.g. nscd's, when it looks up names)
+    let connect = find(&events, "connect to the listener", |e| {
+        s(e, "evt.type") == "connect"
+            && e["proc.pid"] == bash_pid
+            && s(e, "evt.args").contains(&format!("addr=127.0.0.1:{port}"))
     });
     let tuple = format!("127.0.0.1:{}->127.0.0.1:{port}", peer.port());
     assert_eq!(s(connect, "fd.name"), tuple, "{connect}");

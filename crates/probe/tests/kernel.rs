@@ -120,7 +120,10 @@ fn connect_seen(cfg: &ProbeConfig) {
     while found.is_none() && Instant::now() < deadline {
         p.next_batch(Duration::from_millis(50), &mut |r| {
             let e = Event::decode(r).unwrap();
-            if e.pid == me && e.name() == "connect" {
+            // only our connect: the process may connect elsewhere meanwhile (name lookups, other tests)
+            let ours = e.tuple().is_some_and(|t| t.remote.1 == port)
+                || matches!(e.sockaddr(), Some(vigil_capture::SockAddr::Inet(_, p)) if p == port);
+            if e.pid == me && e.name() == "connect" && ours {
                 let sa = match e.sockaddr() {
                     Some(vigil_capture::SockAddr::Inet(ip, port)) => Some((ip, port)),
                     _ => None,

@@ -95,9 +95,13 @@ static __always_inline __u32 var_tuple(struct vg_hdr *h, __u32 off, struct task_
 	struct sock *sk = fd_sock(task, fd);
 	if (!sk)
 		return off;
+	/* only inet sockets have a tuple; a unix socket is named by its path */
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != 2 && family != 10)
+		return off;
 	struct vg_tuple *t = (struct vg_tuple *)((__u8 *)var_at(h, off) + sizeof(struct vg_var));
 	__builtin_memset(t, 0, sizeof(*t));
-	t->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	t->family = family;
 	t->type = BPF_CORE_READ(sk, sk_type);
 	t->proto = BPF_CORE_READ(sk, sk_protocol);
 	t->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
