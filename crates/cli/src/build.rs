@@ -42,6 +42,7 @@ pub fn sbom_from(arg: &str, opts: &ReadOptions) -> Result<Sbom> {
         limits,
         progress: bar.clone().map(|b| b as Arc<dyn vigil_image::Progress>),
         docker_socket: None,
+        inspector: None,
     };
     let catalogers = Catalogers::default_set();
     let image = vigil_image::open(&spec, &options, &catalogers)?;
@@ -78,6 +79,7 @@ pub fn sbom_from(arg: &str, opts: &ReadOptions) -> Result<Sbom> {
         distro: catalog.distro,
         packages: catalog.packages,
         unknowns,
+        analysis: None,
     })
 }
 

@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Result};
-use vigil_rules::loader::yaml::{self, Kind, Node};
+use vigil_yaml::{self as yaml, Kind, Node};
 
 pub use vigil_rules::Selection;
 

@@ -32,7 +32,7 @@ use std::sync::Arc;
 pub use error::ImageError;
 pub use path::resolve_in_root;
 pub use progress::Progress;
-pub use select::{Limits, Select, SelectNothing, SelectPaths, Selector};
+pub use select::{Inspector, Limits, Select, SelectNothing, SelectPaths, Selector};
 pub use source::{Platform, SourceSpec};
 pub use tree::{FileKind, FileRef, FileTree, ResolveError};
 use vigil_types::{ImageConfig, LayerInfo, SourceInfo, Unknown};
@@ -49,6 +49,8 @@ pub struct Options {
     pub progress: Option<Arc<dyn Progress>>,
     /// Docker Engine API socket (default `/var/run/docker.sock`, or `DOCKER_HOST=unix://…`).
     pub docker_socket: Option<std::path::PathBuf>,
+    /// Looks at file contents beside the selector (an image analysis); none by default.
+    pub inspector: Option<Arc<dyn Inspector>>,
 }
 
 /// An image read from a source: its layers, configuration and squashed file tree.

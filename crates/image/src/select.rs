@@ -73,3 +73,16 @@ impl Default for Limits {
         }
     }
 }
+
+/// Looks at file contents for an analysis beside the catalogers (secrets, content regexes,
+/// digests): called for every regular file of every layer, including files a later layer deletes,
+/// so a secret removed in a later layer is still found. What [`Inspector::inspect`] returns is
+/// kept per layer and path as a note (see `FileTree::notes`), apart from the catalogers' contents.
+pub trait Inspector: Send + Sync {
+    /// Whether to read this file's content for [`Inspector::inspect`]. Called for every regular
+    /// file: cheap checks on the path and size, no allocation.
+    fn wants(&self, path: &str, mode: u32, size: u64) -> bool;
+
+    /// The small facts to keep from the whole content, or `None`.
+    fn inspect(&self, path: &str, mode: u32, data: &[u8]) -> Option<Vec<u8>>;
+}

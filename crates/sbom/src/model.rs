@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-use vigil_types::{Distro, ImageConfig, LayerInfo, Package, SourceInfo, Unknown};
+use vigil_types::{Analysis, Distro, ImageConfig, LayerInfo, Package, SourceInfo, Unknown};
 
 /// The version of the vigil-json schema this crate writes. A document with a larger number is
 /// refused by [`crate::decode`]; one with a smaller number is read (fields added since default).
@@ -52,6 +52,10 @@ pub struct Sbom {
     pub packages: Vec<Package>,
     #[serde(default)]
     pub unknowns: Vec<Unknown>,
+    /// Files, secrets, users and verification results (`vigil sbom --analyze`, `vigil scan`);
+    /// only the vigil-json format keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<Analysis>,
 }
 
 impl Sbom {
@@ -72,6 +76,7 @@ impl Sbom {
             distro: None,
             packages: Vec::new(),
             unknowns: Vec::new(),
+            analysis: None,
         }
     }
 

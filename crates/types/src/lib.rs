@@ -4,6 +4,7 @@
 //! - [`Purl`]: a package URL, built and parsed per the purl specification.
 //! - [`Package`], [`Location`], [`PackageType`]: what a cataloger reports.
 //! - [`ImageConfig`], [`LayerInfo`], [`Distro`]: what is known of an image.
+//! - [`Analysis`]: files, secrets, users, changed package files — what policy gates read.
 //! - [`Severity`]: how bad a vulnerability finding is.
 //!
 //! ```
@@ -13,12 +14,17 @@
 //! assert_eq!(p.to_string(), "pkg:deb/debian/openssl@3.0.15-1~deb12u1?arch=amd64&distro=debian-12");
 //! ```
 
+mod analysis;
 mod digest;
 mod image;
 mod package;
 mod purl;
 mod severity;
 
+pub use analysis::{
+    Analysis, ContentMatch, FileEntry, FileEntryKind, FoundIn, GroupEntry, PasswdEntry, Searched, SecretFinding,
+    VerifyFinding, VerifyProblem,
+};
 pub use digest::{Digest, DigestError};
 pub use image::{Distro, HistoryEntry, ImageConfig, LayerInfo, SourceInfo};
 pub use package::{Location, Package, PackageType, Unknown};

@@ -36,7 +36,8 @@ mod items;
 mod resolve;
 mod source;
 mod spans;
-pub mod yaml;
+/// Positioned YAML (the `vigil-yaml` crate), re-exported where the loader has always had it.
+pub use vigil_yaml as yaml;
 
 use std::fmt;
 use std::path::Path;

@@ -254,6 +254,7 @@ pub fn sample_sbom() -> Sbom {
                 reason: "zip: end of central directory not found".to_string(),
             },
         ],
+        analysis: None,
     }
 }
 

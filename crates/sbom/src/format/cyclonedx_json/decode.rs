@@ -69,6 +69,7 @@ pub(crate) fn decode(value: &Value, name: &str) -> Result<Sbom, SbomError> {
         distro: None,
         packages: Vec::new(),
         unknowns: Vec::new(),
+        analysis: None,
     };
     let components = root.items_of("components", &cx)?;
     read_components(&components, 0, ours, &mut sbom, &cx)?;

@@ -94,6 +94,7 @@ pub(crate) fn decode(value: &Value, name: &str) -> Result<Sbom, SbomError> {
         distro: None,
         packages: Vec::new(),
         unknowns: Vec::new(),
+        analysis: None,
     };
     let mut source_found = false;
     for p in root.items_of("packages", &cx)? {
