@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Policy benchmark and acceptance check on the benchmark image (../shared/bench/build-test-image.sh:
+# Debian 12 + nginx + python3, Django 2.2.0, urllib3 1.24.1 and other old Python packages, an npm app)
+# against the real OSV data of ../shared/data/osv:
+#   1. the default bundle must STOP the image, with decisions naming django and urllib3;
+#   2. the same bundle with those vulnerability ids allowlisted (future expiry) must no longer STOP on
+#      them; with a past expiry it must STOP again and list the expired items;
+#   3. `vigil scan` (analysis with secret scanning + matching + policy) against `vigil sbom` on the same
+#      image: medians of RUNS runs (default 5); fails above 1.2x;
+#   4. policy evaluation alone (criterion, crates/policy/benches/evaluate.rs) with the default bundle and a
+#      50-rule bundle on this image's SBOM and findings (target: under 50 ms).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+SHARED=${SHARED:-$(cd .. && pwd)/shared}
+WORK=${WORK:-/tmp/vigil-bench}
+RUNS=${RUNS:-5}
+export WORK
+bash "$SHARED/bench/build-test-image.sh" >/dev/null
+IMG="docker-archive:$WORK/bookworm-app.docker.tar"
+cargo build --release --locked -q -p vigil
+V="$ROOT/target/release/vigil"
+DB="$WORK/policy-bench.sqlite"
+rm -f "$DB"
+"$V" db import --db "$DB" "$SHARED"/data/osv/*.zip >/dev/null 2>&1
+cd "$WORK"
+
+fail=0
+check() { # check NAME COMMAND...
+  local name=$1; shift
+  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fail=1; fi
+}
+
+# 1. the default bundle
+set +e
+"$V" scan "$IMG" --db "$DB" --policy default -o json=policy-default.json -o table=policy-default.txt -q
+code=$?
+set -e
+check "default bundle: exit 1 (STOP)" test "$code" = 1
+check "default bundle: STOP with django and urllib3 vulnerability decisions" python3 - policy-default.json <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+v = r["policy"]
+assert v["action"] == "stop", v["action"]
+stops = [d for p in v["policies"] for d in p["decisions"] if d["effective"] == "stop" and d["gate"] == "vulnerabilities"]
+names = {d["trigger_id"].split("+", 1)[1] for d in stops}
+assert {"django", "urllib3"} <= names, names
+print(f"     {len(stops)} STOP vulnerability decisions on {len(names)} packages: {', '.join(sorted(names))}")
+PY
+sed -n '/Policy verdict/,$p' policy-default.txt | head -3
+
+# 2. allowlist the django and urllib3 ids, with a future and then a past expiry
+"$V" policy show-default > bundle.yaml
+python3 - policy-default.json bundle.yaml <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+ids = sorted({d["trigger_id"] for p in r["policy"]["policies"] for d in p["decisions"]
+              if d["gate"] == "vulnerabilities" and d["trigger_id"].split("+", 1)[-1] in ("django", "urllib3")})
+def write(path, expires):
+    base = open(sys.argv[2]).read()
+    assert "\nallowlists:" not in base and "\nmappings:" not in base, "the default bundle grew allowlists or mappings"
+    lines = ["allowlists:", "  - id: accepted", "    name: accepted for the benchmark", "    items:"]
+    for i, t in enumerate(ids):
+        lines.append(f"      - {{id: a{i}, gate: vulnerabilities, trigger_id: \"{t}\", reason: benchmark, expires: {expires}}}")
+    open(path, "w").write(base.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
+write("bundle-future.yaml", "2099-12-31")
+write("bundle-past.yaml", "2001-01-01")
+print(f"     allowlisted {len(ids)} ids")
+PY
+"$V" policy validate bundle-future.yaml
+set +e
+"$V" policy eval "$IMG" --db "$DB" --policy bundle-future.yaml -o json > policy-future.json
+code_future=$?
+"$V" policy eval "$IMG" --db "$DB" --policy bundle-past.yaml -o json > policy-past.json
+code_past=$?
+set -e
+check "future expiry: django and urllib3 decisions are GO, allowlisted" python3 - policy-future.json <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))
+v = v.get("policy", v)
+ds = [d for p in v["policies"] for d in p["decisions"] if d["trigger_id"].split("+", 1)[-1] in ("django", "urllib3")]
+assert ds and all(d["effective"] == "go" and d.get("allowlisted") for d in ds), [(d["trigger_id"], d["effective"]) for d in ds if d["effective"] != "go"]
+others = [d for p in v["policies"] for d in p["decisions"] if d["effective"] == "stop"]
+print(f"     verdict {v['action'].upper()}, {len(ds)} decisions allowlisted, {len(others)} other STOP decisions")
+PY
+check "past expiry: STOP again, the expired items listed" python3 - policy-past.json <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))
+v = v.get("policy", v)
+assert v["action"] == "stop", v["action"]
+assert len(v.get("expired_allowlist_items", [])) > 0
+PY
+check "past expiry: exit 1" test "$code_past" = 1
+echo "     future expiry exit $code_future"
+
+# 3. scan (analysis + matching + policy) against sbom, wall time medians
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+t() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N); echo $(((e - s) / 1000000)); }
+for _ in $(seq "$RUNS"); do t "$V" sbom "$IMG" -q -o vigil-json; done | median > sbom.ms
+for _ in $(seq "$RUNS"); do t "$V" scan "$IMG" --db "$DB" --policy default -q -o json; done | median > scan.ms
+sbom_ms=$(cat sbom.ms); scan_ms=$(cat scan.ms)
+ratio=$(python3 -c "print(f'{$scan_ms / $sbom_ms:.2f}')")
+echo "     vigil sbom ${sbom_ms} ms, vigil scan --policy default ${scan_ms} ms (median of $RUNS): ${ratio}x"
+check "vigil scan (with secret scanning) within 1.2x of vigil sbom" python3 -c "import sys; sys.exit(0 if $scan_ms <= 1.2 * $sbom_ms else 1)"
+
+# 4. evaluation alone
+"$V" sbom "$IMG" --analyze -q -o vigil-json="$WORK/policy.sbom.json"
+"$V" scan "sbom:$WORK/policy.sbom.json" --db "$DB" -q -o json="$WORK/policy.scan.json" || true
+cd "$ROOT"
+VIGIL_BENCH_SBOM="$WORK/policy.sbom.json" VIGIL_BENCH_SCAN="$WORK/policy.scan.json" \
+  cargo bench --locked -q -p vigil-policy --bench evaluate -- --warm-up-time 1 --measurement-time 3
+[ "$fail" = 0 ]
