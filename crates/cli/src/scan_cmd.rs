@@ -95,6 +95,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         sbom: &sbom,
         report: &report,
         db: Some(&db_info),
+        verdict: None,
     };
     for (format, out) in &outputs {
         let target = out.as_deref().or(args.file.as_deref());
