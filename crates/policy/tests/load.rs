@@ -119,6 +119,10 @@ fn json_bundles_read_too() {
     assert_eq!(b.name, "j");
     assert_eq!(b.policies[0].rules[1].params["licenses"], "GPL-3.0-only,AGPL-3.0-only");
     assert_eq!(b.policies[0].rules[0].id, "p-1");
+    // JSON indented with tabs (which YAML forbids in block indentation) reads too.
+    let tabs =
+        "{\n\t\"version\": \"1\",\n\t\"id\": \"j\",\n\t\"policies\": [\n\t\t{\"id\": \"p\", \"rules\": []}\n\t]\n}\n";
+    assert_eq!(Bundle::parse(tabs, "t.json").expect("tabs").policies[0].id, "p");
 }
 
 #[test]
