@@ -337,6 +337,30 @@ allowlists:
 }
 
 #[test]
+fn anchore_style_parameter_lists() {
+    let text = with_rule(
+        "      - gate: vulnerabilities\n        trigger: package\n        action: STOP\n        params:\n          - {name: severity_comparison, value: \">\"}\n          - {name: severity, value: medium}\n",
+    );
+    let b = Bundle::parse(&text, "anchore.yaml").expect("valid");
+    let params = &b.policies[0].rules[0].params;
+    assert_eq!(
+        (params["severity_comparison"].as_str(), params["severity"].as_str()),
+        (">", "medium")
+    );
+    let text = with_rule(
+        "      - gate: vulnerabilities\n        trigger: package\n        action: stop\n        params:\n          - {name: severity_comparision, value: \">\"}\n",
+    );
+    let p = problem(&text);
+    assert_at(
+        &p,
+        &text,
+        10,
+        "severity_comparision",
+        "unknown parameter `severity_comparision` of trigger `vulnerabilities.package` (did you mean `severity_comparison`?)",
+    );
+}
+
+#[test]
 fn cross_parameter_checks() {
     let text = with_rule(
         "      - gate: image_config\n        trigger: instruction\n        action: warn\n        params: {instruction: RUN, check: like}\n",
