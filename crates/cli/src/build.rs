@@ -90,15 +90,20 @@ pub fn sbom_from(arg: &str, opts: &ReadOptions, analysis: Option<AnalyzerConfig>
     })
 }
 
-/// The layers of `arg` (bottom first), reading no file content: an image's manifest and
-/// configuration, or a stored SBOM's layer list. For `--base`.
-pub fn layers_of(arg: &str, opts: &ReadOptions) -> Result<Vec<LayerInfo>> {
+/// An image's name (its first tag, else the argument) and layers (bottom first), reading no file
+/// content: an image's manifest and configuration, or a stored SBOM's layer list. For `--base`.
+pub fn layers_of(arg: &str, opts: &ReadOptions) -> Result<(String, Vec<LayerInfo>)> {
     let spec = SourceSpec::parse(arg)?;
-    if let SourceSpec::Sbom(path) = &spec {
+    let (source, layers) = if let SourceSpec::Sbom(path) = &spec {
         let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-        return Ok(vigil_sbom::decode(&bytes, &path.display().to_string())?.layers);
-    }
-    Ok(vigil_image::open(&spec, &image_options(opts), &SelectNothing)?.layers)
+        let sbom = vigil_sbom::decode(&bytes, &path.display().to_string())?;
+        (sbom.source, sbom.layers)
+    } else {
+        let image = vigil_image::open(&spec, &image_options(opts), &SelectNothing)?;
+        (image.source, image.layers)
+    };
+    let name = source.tags.into_iter().next().unwrap_or_else(|| arg.to_string());
+    Ok((name, layers))
 }
 
 fn image_options(opts: &ReadOptions) -> Options {

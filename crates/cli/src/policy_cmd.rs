@@ -254,7 +254,8 @@ pub fn unmatched(sbom: &Sbom) -> MatchReport {
     }
 }
 
-/// How many bottom layers of `image` are `base`'s; an error when `base` is not a prefix.
+/// How many bottom layers of `image` are those of the base image `base_arg` names; an error when
+/// they are not a prefix of the image's.
 pub fn base_layers(base_arg: &str, base: &[LayerInfo], image: &[LayerInfo]) -> Result<BaseLayers> {
     if base.is_empty() {
         bail!("--base {base_arg}: it has no layers (a directory is not a base image)");
@@ -276,7 +277,7 @@ pub fn base_layers(base_arg: &str, base: &[LayerInfo], image: &[LayerInfo]) -> R
     }
     Ok(BaseLayers {
         count: base.len(),
-        how: "--base".to_string(),
+        how: format!("--base {base_arg}"),
     })
 }
 
@@ -341,12 +342,12 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
         .gate
         .base
         .as_deref()
-        .map(|b| layers_of(b, &args.read).map(|l| (b, l)))
+        .map(|b| layers_of(b, &args.read))
         .transpose()?;
     let db = open_db(args.db, true)?;
     let sbom = sbom_from(&args.source, &args.read, Some(analyzer_config(&bundle)))?;
     let base = base
-        .map(|(arg, layers)| base_layers(arg, &layers, &sbom.layers))
+        .map(|(name, layers)| base_layers(&name, &layers, &sbom.layers))
         .transpose()?;
     let report = match &db {
         Some(d) => match_sbom(&sbom, &d.db, &MatchOptions::default())?,

@@ -87,11 +87,11 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         .gate
         .base
         .as_deref()
-        .map(|b| layers_of(b, &args.read).map(|l| (b, l)))
+        .map(|b| layers_of(b, &args.read))
         .transpose()?;
     let sbom = sbom_from(&args.source, &args.read, Some(policy_cmd::analyzer_config(&bundle)))?;
     let base = base
-        .map(|(arg, layers)| policy_cmd::base_layers(arg, &layers, &sbom.layers))
+        .map(|(name, layers)| policy_cmd::base_layers(&name, &layers, &sbom.layers))
         .transpose()?;
     let report = match &db {
         Some(d) => match_sbom(&sbom, &d.db, &options)?,
