@@ -4,16 +4,19 @@
 //! { "schema": "vigil-scan", "schema_version": 1, "tool": {...}, "created": "...",
 //!   "source": {...}, "distro": {...}, "db": {...}, "summary": {...}, "gate": {...},
 //!   "findings": [Finding...], "suppressed": [{"finding": ..., "by": ...}...],
-//!   "expired_rules": [...], "notes": [...], "counts": {...} }
+//!   "expired_rules": [...], "notes": [...], "counts": {...}, "policy": {...} }
 //! ```
 //!
 //! Findings are `vigil_match::Finding` as serde writes it. Suppressed findings are always
-//! present (the option to show them only applies to the table and SARIF).
+//! present (the option to show them only applies to the table and SARIF). `policy` is the
+//! `vigil_policy::Verdict` as serde writes it, present only when a bundle was evaluated (an
+//! added field: the schema version stays).
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 use vigil_match::{Counts, ExpiredRule, Finding, Gate, Note, Suppressed};
+use vigil_policy::Verdict;
 use vigil_sbom::Tool;
 use vigil_types::{Distro, SourceInfo};
 
@@ -39,6 +42,9 @@ pub(crate) struct Document<'a> {
     expired_rules: &'a [ExpiredRule],
     notes: &'a [Note],
     counts: &'a Counts,
+    /// The policy verdict, when a bundle was evaluated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy: Option<&'a Verdict>,
 }
 
 #[derive(Serialize)]
@@ -80,5 +86,6 @@ pub(crate) fn document<'a>(scan: &Scan<'a>, options: &RenderOptions) -> Document
         expired_rules: &r.expired_rules,
         notes: &r.notes,
         counts: &r.counts,
+        policy: scan.verdict,
     }
 }

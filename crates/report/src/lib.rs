@@ -7,12 +7,18 @@
 //! - `sarif`: SARIF 2.1.0 for GitHub code scanning — a rule per vulnerability with
 //!   `security-severity`, a result per finding located at the package's evidence file;
 //! - `cyclonedx-json`: the SBOM's CycloneDX 1.6 BOM with a `vulnerabilities` array (ratings,
-//!   CWEs, advisories, affected components; suppressed findings with their `analysis`).
+//!   CWEs, advisories, affected components; suppressed findings with their `analysis`);
+//! - `junit`: JUnit XML for CI systems (Jenkins, GitLab, Azure DevOps): a test case per policy
+//!   decision, or per finding against `--fail-on` when there is no verdict.
+//!
+//! With a policy [`Verdict`](vigil_policy::Verdict) in the [`Scan`], the table adds a "Policy"
+//! section (decisions grouped by action, expired allowlist items, fix advice), the JSON a
+//! `policy` key, and SARIF a rule per gate and trigger with a result per decision.
 //!
 //! ```no_run
 //! use vigil_report::{render, Format, RenderOptions, Scan};
 //! # fn run(sbom: &vigil_sbom::Sbom, report: &vigil_match::MatchReport) -> Result<(), vigil_report::ReportError> {
-//! let scan = Scan { sbom, report, db: None };
+//! let scan = Scan { sbom, report, db: None, verdict: None };
 //! let options = RenderOptions { fail_on: Some(vigil_types::Severity::High), ..RenderOptions::default() };
 //! render(&scan, Format::Table, &options, &mut std::io::stdout())?;
 //! # Ok(()) }
@@ -20,8 +26,12 @@
 
 mod cyclonedx;
 mod json;
+mod junit;
 mod sarif;
+mod sarif_policy;
 mod table;
+mod table_policy;
+mod verdict;
 
 use std::fmt;
 use std::io::Write;
@@ -29,6 +39,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 use vigil_match::MatchReport;
+use vigil_policy::Verdict;
 use vigil_sbom::Sbom;
 use vigil_types::Severity;
 
@@ -43,11 +54,18 @@ pub enum Format {
     Json,
     Sarif,
     CycloneDxJson,
+    Junit,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 4] = [Format::Table, Format::Json, Format::Sarif, Format::CycloneDxJson];
+    pub const ALL: [Format; 5] = [
+        Format::Table,
+        Format::Json,
+        Format::Sarif,
+        Format::CycloneDxJson,
+        Format::Junit,
+    ];
 
     /// The name `-o` takes.
     pub fn name(self) -> &'static str {
@@ -56,6 +74,7 @@ impl Format {
             Format::Json => "json",
             Format::Sarif => "sarif",
             Format::CycloneDxJson => "cyclonedx-json",
+            Format::Junit => "junit",
         }
     }
 }
@@ -75,6 +94,7 @@ impl FromStr for Format {
             "json" => Ok(Format::Json),
             "sarif" => Ok(Format::Sarif),
             "cyclonedx-json" | "cyclonedx" | "cdx" => Ok(Format::CycloneDxJson),
+            "junit" | "junit-xml" => Ok(Format::Junit),
             _ => Err(ReportError::UnknownFormat(s.to_string())),
         }
     }
@@ -91,12 +111,14 @@ pub struct DbInfo {
     pub stale: bool,
 }
 
-/// One scan: the SBOM and the matcher's report on it.
+/// One scan: the SBOM, the matcher's report on it, and the policy verdict when a bundle was
+/// evaluated.
 #[derive(Clone, Copy, Debug)]
 pub struct Scan<'a> {
     pub sbom: &'a Sbom,
     pub report: &'a MatchReport,
     pub db: Option<&'a DbInfo>,
+    pub verdict: Option<&'a Verdict>,
 }
 
 /// How to write a report.
@@ -105,7 +127,8 @@ pub struct RenderOptions {
     /// List suppressed findings (table: a second table; SARIF: results with `suppressions`;
     /// CycloneDX: also those `--only-fixed` hid). JSON always has them.
     pub show_suppressed: bool,
-    /// The `--fail-on` threshold, to say in the report whether the gate failed.
+    /// The `--fail-on` threshold, to say in the report whether the gate failed (and, in JUnit
+    /// without a verdict, which findings are failing test cases).
     pub fail_on: Option<Severity>,
     /// One line instead of indented JSON (JSON formats).
     pub compact: bool,
@@ -115,7 +138,9 @@ pub struct RenderOptions {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReportError {
-    #[error("unknown report format {0:?}; expected one of: table, json, sarif, cyclonedx-json (or cyclonedx, cdx)")]
+    #[error(
+        "unknown report format {0:?}; expected one of: table, json, sarif, cyclonedx-json (or cyclonedx, cdx), junit"
+    )]
     UnknownFormat(String),
     #[error("cannot encode the {format} report: {message}")]
     Encode { format: Format, message: String },
@@ -139,6 +164,7 @@ pub fn render(
         Format::Json => to_json(format, &json::document(scan, options), options)?,
         Format::Sarif => to_json(format, &sarif::document(scan, options), options)?,
         Format::CycloneDxJson => to_json(format, &cyclonedx::document(scan, options)?, options)?,
+        Format::Junit => junit::render(scan, options).into_bytes(),
     };
     out.write_all(&bytes)
         .and_then(|()| out.flush())

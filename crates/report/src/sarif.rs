@@ -9,6 +9,9 @@
 //! logical location is the image, and `partialFingerprints` that stay the same across scans while
 //! the same package has the same vulnerability at the same place. Suppressed findings are listed
 //! (with `suppressions`) only when asked for.
+//!
+//! With a policy verdict, its decisions follow as results of rules `policy/<gate>/<trigger>`
+//! (see `sarif_policy`), and the run's properties carry the verdict as `policy`.
 
 use std::collections::HashMap;
 
@@ -203,7 +206,7 @@ pub(crate) fn document(scan: &Scan<'_>, options: &RenderOptions) -> Log {
             }
         }
     }
-    let driver_rules: Vec<Value> = rules
+    let mut driver_rules: Vec<Value> = rules
         .iter()
         .map(|r| {
             let f = r.first;
@@ -229,10 +232,13 @@ pub(crate) fn document(scan: &Scan<'_>, options: &RenderOptions) -> Log {
             rule
         })
         .collect();
-    let results = listed
+    let mut results: Vec<Value> = listed
         .iter()
         .map(|(f, by)| result(f, index.get(f.id.as_str()).copied().unwrap_or(0), image, *by))
         .collect();
+    let policy = scan
+        .verdict
+        .map(|v| crate::sarif_policy::add(v, scan.sbom, image, &mut driver_rules, &mut results));
     let tool = json!({
         "driver": {
             "name": "vigil",
@@ -250,6 +256,9 @@ pub(crate) fn document(scan: &Scan<'_>, options: &RenderOptions) -> Log {
     });
     if let Some(t) = options.fail_on {
         properties["gate"] = json!(report.gate(t));
+    }
+    if let Some(p) = policy {
+        properties["policy"] = p;
     }
     Log {
         schema: SCHEMA,

@@ -1,5 +1,5 @@
-//! The table for people: a row per finding, then what was suppressed, expired, not matched, and
-//! the `--fail-on` verdict.
+//! The table for people: a row per finding, then what was suppressed, expired, not matched, the
+//! `--fail-on` verdict, and the policy verdict (see `table_policy`).
 
 use std::fmt::Write as _;
 
@@ -9,12 +9,12 @@ use crate::{printable, RenderOptions, Scan};
 
 const GAP: &str = "  ";
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Rows aligned under a header; the last column is not padded.
-fn aligned(header: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn aligned(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -229,6 +229,9 @@ pub(crate) fn render(scan: &Scan<'_>, options: &RenderOptions) -> String {
                 format!("passed (nothing at or above {threshold})")
             }
         );
+    }
+    if let Some(v) = scan.verdict {
+        crate::table_policy::render(v, &mut out);
     }
     out
 }

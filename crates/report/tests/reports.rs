@@ -183,6 +183,7 @@ fn table_lists_findings_summary_suppressed_expired_notes_and_the_gate() {
         sbom: &sbom,
         report: &r,
         db: Some(&info),
+        verdict: None,
     };
     let t = rendered(
         &scan,
@@ -273,6 +274,7 @@ fn json_has_everything_with_a_schema_version() {
         sbom: &sbom,
         report: &r,
         db: None,
+        verdict: None,
     };
     let doc = json(
         &scan,
@@ -325,6 +327,7 @@ fn sarif_is_valid_2_1_0_with_github_properties() {
         sbom: &sbom,
         report: &r,
         db: None,
+        verdict: None,
     };
     let mut schema = load(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-schema-2.1.0.json"));
     // The published schema's `language` patterns (of `run` and `toolComponent`) have a stray `]`
@@ -430,6 +433,7 @@ fn cyclonedx_is_valid_1_6_with_vulnerabilities_and_analysis() {
             sbom: &sbom,
             report: &r,
             db: None,
+            verdict: None,
         };
         for show_suppressed in [false, true] {
             let doc = json(
@@ -448,6 +452,7 @@ fn cyclonedx_is_valid_1_6_with_vulnerabilities_and_analysis() {
         sbom: &sbom,
         report: &r,
         db: None,
+        verdict: None,
     };
     let doc = json(&scan, Format::CycloneDxJson, RenderOptions::default());
     assert_eq!(doc["specVersion"], "1.6");
@@ -486,6 +491,7 @@ fn cyclonedx_is_valid_1_6_with_vulnerabilities_and_analysis() {
         sbom: &sbom,
         report: &only,
         db: None,
+        verdict: None,
     };
     let hidden = json(&scan, Format::CycloneDxJson, RenderOptions::default());
     let shown = json(
