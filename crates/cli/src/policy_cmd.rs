@@ -46,7 +46,7 @@ pub enum PolicyCommand {
     /// needed; a vigil-json SBOM written with `vigil sbom --analyze` keeps the analysis the
     /// secret, file and user gates read) or on any source. Exit 1 on STOP (and on WARN with
     /// --fail-on-warn), 2 on error.
-    Eval(EvalArgs),
+    Eval(Box<EvalArgs>),
     /// Every gate, trigger and parameter with its description (the table the evaluator uses).
     Gates {
         /// As JSON.
@@ -104,7 +104,7 @@ pub struct GateOptions {
 pub fn run(args: PolicyArgs) -> Result<ExitCode> {
     match args.command {
         PolicyCommand::Validate { files } => validate(&files),
-        PolicyCommand::Eval(args) => eval(args),
+        PolicyCommand::Eval(args) => eval(*args),
         PolicyCommand::Gates { json, markdown } => {
             let text = if json {
                 let mut s = serde_json::to_string_pretty(&gates_json())?;

@@ -44,10 +44,10 @@ enum Member {
 }
 
 fn file(name: &str, data: impl Into<Vec<u8>>, mode: u32) -> Member {
-    file(name.to_string(), data.into(), mode)
+    Member::File(name.to_string(), data.into(), mode)
 }
 
-fn dir(name: &str) -> Member {
+fn folder(name: &str) -> Member {
     Member::Dir(name.to_string())
 }
 
@@ -90,7 +90,7 @@ fn layer(members: &[Member]) -> Vec<u8> {
     let list: Vec<_> = members
         .iter()
         .map(|m| match m {
-            file(n, d, mode) => (n.clone(), d.clone(), *mode, b'0'),
+            Member::File(n, d, mode) => (n.clone(), d.clone(), *mode, b'0'),
             Member::Dir(n) => (format!("{n}/"), Vec::new(), 0o755, b'5'),
         })
         .collect();
@@ -136,7 +136,7 @@ fn docker_archive(path: &Path, tag: &str, layers: &[Vec<u8>], created_by: &[&str
 
 fn base_layer(release: &str) -> Vec<u8> {
     layer(&[
-        dir("etc"),
+        folder("etc"),
         file(
             "etc/os-release",
             format!("PRETTY_NAME=\"Debian GNU/Linux {release}\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"{release}\"\nID=debian\n"),
@@ -148,8 +148,8 @@ fn base_layer(release: &str) -> Vec<u8> {
             0o644,
         ),
         file("etc/group", "root:x:0:\nnogroup:x:65534:\n", 0o644),
-        dir("root"),
-        dir("usr"),
+        folder("root"),
+        folder("usr"),
     ])
 }
 
@@ -177,19 +177,19 @@ fn images(dir: &Path) -> Images {
     let base = base_layer("12");
     let site = "usr/local/lib/python3.11/site-packages";
     let app_layer = layer(&[
-        dir("usr/local/lib/python3.11/site-packages/Django-2.2.0.dist-info"),
+        folder("usr/local/lib/python3.11/site-packages/Django-2.2.0.dist-info"),
         file(
             &format!("{site}/Django-2.2.0.dist-info/METADATA"),
             dist_info("Django", "2.2.0"),
             0o644,
         ),
-        dir("usr/local/lib/python3.11/site-packages/urllib3-1.24.1.dist-info"),
+        folder("usr/local/lib/python3.11/site-packages/urllib3-1.24.1.dist-info"),
         file(
             &format!("{site}/urllib3-1.24.1.dist-info/METADATA"),
             dist_info("urllib3", "1.24.1"),
             0o644,
         ),
-        dir("app"),
+        folder("app"),
         file(
             "app/.env",
             format!(
@@ -200,9 +200,9 @@ fn images(dir: &Path) -> Images {
         file("app/main.py", "print('hello')\n", 0o644),
     ]);
     let last = layer(&[
-        dir("app"),
+        folder("app"),
         file("app/.wh..env", "", 0o644),
-        dir("root/.ssh"),
+        folder("root/.ssh"),
         file("root/.ssh/id_rsa", PRIVATE_KEY, 0o600),
     ]);
     let config = json!({
@@ -336,13 +336,17 @@ fn the_default_bundle_stops_on_django_urllib3_secrets_and_ssh() {
     assert_eq!(report["policy"]["image"]["repository"], "team/app");
     let django = vuln_stops(&report, "django");
     assert!(
-        django.iter().any(|d| d["trigger_id"].as_str().unwrap_or("").starts_with("CVE-2019-19844")),
+        django
+            .iter()
+            .any(|d| d["trigger_id"].as_str().unwrap_or("").starts_with("CVE-2019-19844")),
         "{django:?}"
     );
     assert_eq!(django[0]["fix"], "2.2.9", "{django:?}");
     let urllib3 = vuln_stops(&report, "urllib3");
     assert!(
-        urllib3.iter().any(|d| d["trigger_id"].as_str().unwrap_or("").starts_with("CVE-2019-11324")),
+        urllib3
+            .iter()
+            .any(|d| d["trigger_id"].as_str().unwrap_or("").starts_with("CVE-2019-11324")),
         "{urllib3:?}"
     );
     // Fix advice names both upgrades.
@@ -351,9 +355,8 @@ fn the_default_bundle_stops_on_django_urllib3_secrets_and_ssh() {
 
     let all = decision_list(&report);
     let found = |gate: &str, needle: &str, action: &str| {
-        all.iter().any(|d| {
-            d["gate"] == gate && d["effective"] == action && d.to_string().contains(needle)
-        })
+        all.iter()
+            .any(|d| d["gate"] == gate && d["effective"] == action && d.to_string().contains(needle))
     };
     // The private key of the last layer, and the AWS key the last layer deleted.
     assert!(found("secrets", "/root/.ssh/id_rsa", "stop"), "{all:#?}");
@@ -363,7 +366,10 @@ fn the_default_bundle_stops_on_django_urllib3_secrets_and_ssh() {
         .find(|d| d["gate"] == "secrets" && d.to_string().contains("/app/.env"))
         .expect("aws decision");
     assert_eq!(aws["layer"]["index"], 1, "found in the layer that added it: {aws}");
-    assert!(!aws.to_string().contains(&AWS_KEY_ID[4..]), "the key itself is not printed: {aws}");
+    assert!(
+        !aws.to_string().contains(&AWS_KEY_ID[4..]),
+        "the key itself is not printed: {aws}"
+    );
     assert!(found("image_config", "22", "stop"), "exposed ssh: {all:#?}");
     assert!(found("image_config", "root", "warn"), "root user: {all:#?}");
     assert!(found("image_config", "healthcheck", "warn"), "no healthcheck: {all:#?}");
@@ -378,7 +384,12 @@ fn without_policy_the_default_verdict_is_shown_but_only_fail_on_gates() {
     let report = json_of(&out);
     assert_eq!(report["policy"]["action"], "stop");
     let critical = scan(&env, &["-o", "json", "--fail-on", "critical"]);
-    assert_eq!(critical.status.code(), Some(1), "django is critical: {}", text(&critical.stderr));
+    assert_eq!(
+        critical.status.code(),
+        Some(1),
+        "django is critical: {}",
+        text(&critical.stderr)
+    );
     // --fail-on-warn without a policy is a usage error.
     let bad = scan(&env, &["--fail-on-warn"]);
     assert_eq!(bad.status.code(), Some(2));
@@ -462,10 +473,18 @@ fn allowlists_apply_until_they_expire() {
     let valid = vigil(&["policy", "validate", s(&bundle)]);
     assert_eq!(valid.status.code(), Some(0), "{}", both(&valid));
     let out = scan(&env, &["--policy", s(&bundle), "-o", "json"]);
-    assert_eq!(out.status.code(), Some(0), "WARN remains (root, healthcheck): {}", both(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "WARN remains (root, healthcheck): {}",
+        both(&out)
+    );
     let report = json_of(&out);
     assert_eq!(report["policy"]["action"], "warn");
-    for d in vuln_stops(&first, "django").iter().chain(&vuln_stops(&first, "urllib3")) {
+    for d in vuln_stops(&first, "django")
+        .iter()
+        .chain(&vuln_stops(&first, "urllib3"))
+    {
         let now = decision_list(&report)
             .into_iter()
             .find(|n| n["trigger_id"] == d["trigger_id"] && n["gate"] == d["gate"])
@@ -482,9 +501,13 @@ fn allowlists_apply_until_they_expire() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let report = json_of(&out);
     assert_eq!(report["policy"]["action"], "stop");
-    let expired = report["policy"]["expired_allowlist_items"].as_array().expect("expired items");
+    let expired = report["policy"]["expired_allowlist_items"]
+        .as_array()
+        .expect("expired items");
     assert_eq!(expired.len(), stops.len(), "{expired:?}");
-    assert!(expired.iter().any(|e| e["trigger_id"].as_str().unwrap_or("").contains("CVE-2019-19844")));
+    assert!(expired
+        .iter()
+        .any(|e| e["trigger_id"].as_str().unwrap_or("").contains("CVE-2019-19844")));
     assert!(text(&out.stderr).contains("expired"), "{}", text(&out.stderr));
 }
 
@@ -503,7 +526,11 @@ fn a_stored_analysed_sbom_gives_the_same_decisions_without_the_image() {
     ]);
     assert!(out.status.success(), "{}", both(&out));
     let stored: Value = serde_json::from_slice(&std::fs::read(&sbom).expect("read")).expect("sbom json");
-    assert!(stored["analysis"]["secrets"].as_array().is_some_and(|a| a.len() >= 2), "{}", stored["analysis"]);
+    assert!(
+        stored["analysis"]["secrets"].as_array().is_some_and(|a| a.len() >= 2),
+        "{}",
+        stored["analysis"]
+    );
 
     // The image is gone: only the SBOM is evaluated.
     std::fs::remove_file(env.dir.path().join("app.tar")).expect("rm");
@@ -553,10 +580,14 @@ fn every_format_carries_the_verdict() {
         .filter(|r| r["ruleId"].as_str().is_some_and(|id| id.starts_with("policy/")))
         .collect();
     assert!(
-        policy.iter().any(|r| r["ruleId"] == "policy/vulnerabilities/package" && r["level"] == "error"),
+        policy
+            .iter()
+            .any(|r| r["ruleId"] == "policy/vulnerabilities/package" && r["level"] == "error"),
         "{policy:#?}"
     );
-    assert!(policy.iter().any(|r| r["ruleId"].as_str().unwrap_or("").starts_with("policy/secrets/")));
+    assert!(policy
+        .iter()
+        .any(|r| r["ruleId"].as_str().unwrap_or("").starts_with("policy/secrets/")));
 
     let junit = scan(&env, &["--policy", "default", "-o", "junit"]);
     assert_eq!(junit.status.code(), Some(1));
@@ -624,7 +655,11 @@ fn a_missing_database_warns_in_the_verdict() {
         "-q",
     ]);
     assert_eq!(out.status.code(), Some(1), "secrets still STOP: {}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("no vulnerability database"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("no vulnerability database"),
+        "{}",
+        text(&out.stderr)
+    );
     let report = json_of(&out);
     let vulns: Vec<Value> = decision_list(&report)
         .into_iter()
@@ -632,8 +667,13 @@ fn a_missing_database_warns_in_the_verdict() {
         .collect();
     assert!(!vulns.is_empty(), "the gate does not pass silently");
     assert!(vulns.iter().all(|d| d["effective"] == "warn"), "{vulns:#?}");
-    assert!(vulns.iter().any(|d| d["message"].as_str().unwrap_or("").contains("unavailable")
-        || d["message"].as_str().unwrap_or("").contains("no vulnerability")), "{vulns:#?}");
+    assert!(
+        vulns
+            .iter()
+            .any(|d| d["message"].as_str().unwrap_or("").contains("unavailable")
+                || d["message"].as_str().unwrap_or("").contains("no vulnerability")),
+        "{vulns:#?}"
+    );
 }
 
 #[test]
@@ -670,17 +710,27 @@ fn bad_policy_files_are_errors_at_file_line_col() {
         let all = both(&out);
         assert_eq!(out.status.code(), Some(1), "{name}: {all}");
         let place = format!("{}:{line}:", path.display());
-        let first = all.lines().find(|l| l.starts_with(&place)).unwrap_or_else(|| panic!("{name}: {all}"));
+        let first = all
+            .lines()
+            .find(|l| l.starts_with(&place))
+            .unwrap_or_else(|| panic!("{name}: {all}"));
         let col: usize = first[place.len()..]
             .split(':')
             .next()
             .and_then(|c| c.parse().ok())
             .unwrap_or_else(|| panic!("{name}: no column in {first}"));
         assert!(all.contains(rule.trim_end()), "{name}: the line is shown: {all}");
-        let caret = all.lines().find(|l| l.trim_end().ends_with('^')).unwrap_or_else(|| panic!("{name}: {all}"));
+        let caret = all
+            .lines()
+            .find(|l| l.trim_end().ends_with('^'))
+            .unwrap_or_else(|| panic!("{name}: {all}"));
         let rule_line = all.lines().find(|l| l.ends_with(rule.trim_end())).expect("rule line");
         let offset = rule_line.len() - rule.trim_end().len();
-        assert_eq!(caret.trim_end().len() - offset, col, "{name}: caret under column {col}: {all}");
+        assert_eq!(
+            caret.trim_end().len() - offset,
+            col,
+            "{name}: caret under column {col}: {all}"
+        );
         assert!(col >= 1 && rule.len() >= col, "{name}: {all}");
 
         // vigil scan reads the policy before the image: a bad file exits 2 even with no image.
@@ -688,7 +738,10 @@ fn bad_policy_files_are_errors_at_file_line_col() {
         assert_eq!(scan.status.code(), Some(2), "{name}");
         let err = text(&scan.stderr);
         assert!(err.contains(&place) && err.contains('^'), "{name}: {err}");
-        assert!(!err.contains("nonexistent.tar"), "{name}: the image was not read: {err}");
+        assert!(
+            !err.contains("nonexistent.tar"),
+            "{name}: the image was not read: {err}"
+        );
     }
     // All of them at once: every file reported.
     let paths: Vec<PathBuf> = cases.iter().map(|(n, ..)| dir.join(n)).collect();
@@ -716,7 +769,14 @@ fn bad_policy_files_are_errors_at_file_line_col() {
         both(&out)
     );
     // A good policy on an image that does not exist: 2.
-    let out = vigil(&["scan", "docker-archive:/nonexistent.tar", "--policy", s(&good), "--db", &env.db]);
+    let out = vigil(&[
+        "scan",
+        "docker-archive:/nonexistent.tar",
+        "--policy",
+        s(&good),
+        "--db",
+        &env.db,
+    ]);
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -735,7 +795,12 @@ fn gates_lists_the_table_the_evaluator_uses() {
         assert_eq!(triggers.len(), spec.triggers.len(), "{}", spec.name);
         for (t, ts) in triggers.iter().zip(spec.triggers) {
             assert_eq!(t["trigger"], ts.name);
-            assert!(!ts.description.is_empty(), "{}.{} has a description", spec.name, ts.name);
+            assert!(
+                !ts.description.is_empty(),
+                "{}.{} has a description",
+                spec.name,
+                ts.name
+            );
             let params = t["params"].as_array().expect("params");
             assert_eq!(params.len(), ts.params.len());
             for (p, ps) in params.iter().zip(ts.params) {
@@ -762,8 +827,18 @@ fn gates_lists_the_table_the_evaluator_uses() {
     let md = text(&vigil(&["policy", "gates", "--markdown"]).stdout);
     for g in table {
         for t in g.triggers {
-            assert!(plain.contains(&format!("{}.{}", g.name, t.name)), "{}.{}", g.name, t.name);
-            assert!(md.contains(&format!("`{}` / `{}`", g.name, t.name)), "{}.{}", g.name, t.name);
+            assert!(
+                plain.contains(&format!("{}.{}", g.name, t.name)),
+                "{}.{}",
+                g.name,
+                t.name
+            );
+            assert!(
+                md.contains(&format!("`{}` / `{}`", g.name, t.name)),
+                "{}.{}",
+                g.name,
+                t.name
+            );
             for p in t.params {
                 assert!(md.contains(&format!("`{}`", p.name)));
             }
