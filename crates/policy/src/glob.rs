@@ -1,0 +1,62 @@
+//! Glob matching for mappings, image lists, allowlist trigger ids and path filters.
+
+/// True when `text` matches `pattern`, where `*` matches any run of characters (including `/`
+/// and none) and `?` exactly one; everything else matches itself, case-sensitively.
+///
+/// ```
+/// use vigil_policy::glob_match;
+/// assert!(glob_match("acme/*", "acme/web/api"));
+/// assert!(glob_match("CVE-2019-*+django", "CVE-2019-19844+django"));
+/// assert!(!glob_match("1.?", "1.10"));
+/// ```
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    if !pattern.contains(['*', '?']) {
+        return pattern == text;
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    // Iterative matcher with one backtrack point (the last `*`): linear in practice, never
+    // exponential on hostile patterns.
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(&c) if c == '?' || c == t[ti] => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn stars_and_question_marks() {
+        assert!(glob_match("*", ""));
+        assert!(glob_match("*", "anything/at/all"));
+        assert!(glob_match("acme/base-*", "acme/base-python"));
+        assert!(!glob_match("acme/base-*", "acme/app"));
+        assert!(glob_match("*.pem", "/etc/ssl/key.pem"));
+        assert!(glob_match("a*b*c", "axxbyyc"));
+        assert!(!glob_match("a*b*c", "axxbyy"));
+        assert!(glob_match("v?.0", "v1.0"));
+        assert!(!glob_match("latest", "Latest"));
+        assert!(glob_match("**x", "abcx"));
+    }
+}
