@@ -684,22 +684,22 @@ fn bad_policy_files_are_errors_at_file_line_col() {
         (
             "unknown-gate.yaml",
             "      - {id: r1, gate: vulnerabilitiez, trigger: package, action: stop}\n",
-            6,
+            7,
         ),
         (
             "unknown-trigger.yaml",
             "      - {id: r1, gate: vulnerabilities, trigger: packages_with_cves, action: stop}\n",
-            6,
+            7,
         ),
         (
             "wrong-type.yaml",
             "      - {id: r1, gate: vulnerabilities, trigger: stale_feed_data, action: warn, params: {max_days_since_sync: soon}}\n",
-            6,
+            7,
         ),
         (
             "bad-regex.yaml",
             "      - {id: r1, gate: vulnerabilities, trigger: package, action: stop, params: {exclude_path_regex: \"([a-z\"}}\n",
-            6,
+            7,
         ),
     ];
     let head = "version: \"1\"\nid: bad\nname: Bad\npolicies:\n  - id: p\n    rules:\n";
@@ -750,7 +750,7 @@ fn bad_policy_files_are_errors_at_file_line_col() {
     let out = vigil(&args);
     assert_eq!(out.status.code(), Some(1));
     for p in &paths {
-        assert!(both(&out).contains(&format!("{}:6:", p.display())), "{}", both(&out));
+        assert!(both(&out).contains(&format!("{}:7:", p.display())), "{}", both(&out));
     }
     // A good file.
     let good = dir.join("good.yaml");
