@@ -56,8 +56,12 @@ pub enum PolicyCommand {
         #[arg(long)]
         markdown: bool,
     },
-    /// Print the bundle shipped with Vigil (a starting point for your own).
-    ShowDefault,
+    /// Print the bundle shipped with Vigil, as YAML (a starting point for your own).
+    ShowDefault {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args)]
@@ -118,8 +122,8 @@ pub fn run(args: PolicyArgs) -> Result<ExitCode> {
             write_to(None, |w| Ok(w.write_all(text.as_bytes())?))?;
             Ok(ExitCode::SUCCESS)
         }
-        PolicyCommand::ShowDefault => {
-            let text = default_bundle_text()?;
+        PolicyCommand::ShowDefault { json } => {
+            let text = default_bundle_text(json)?;
             write_to(None, |w| Ok(w.write_all(text.as_bytes())?))?;
             Ok(ExitCode::SUCCESS)
         }
@@ -515,9 +519,115 @@ fn gates_markdown() -> String {
     s
 }
 
-/// The default bundle as text a user can start from.
-fn default_bundle_text() -> Result<String> {
-    let mut s = serde_json::to_string_pretty(&Bundle::default_bundle())?;
-    s.push('\n');
+/// The default bundle as text a user can start from. The policy crate keeps its YAML source
+/// private, so the text is written from the parsed bundle (comments are not kept).
+fn default_bundle_text(json: bool) -> Result<String> {
+    let value = serde_json::to_value(Bundle::default_bundle())?;
+    if json {
+        let mut s = serde_json::to_string_pretty(&value)?;
+        s.push('\n');
+        return Ok(s);
+    }
+    let mut s = String::from("# The bundle Vigil uses when --policy is not given (`vigil policy show-default`).\n");
+    yaml_map(&value, 0, &mut s);
     Ok(s)
+}
+
+/// A JSON value as block YAML: maps and sequences indented, scalars plain when that is safe.
+fn yaml_map(v: &Value, indent: usize, out: &mut String) {
+    let Value::Object(map) = v else {
+        let _ = writeln!(out, "{}{}", " ".repeat(indent), yaml_scalar(v));
+        return;
+    };
+    let pad = " ".repeat(indent);
+    // serde_json's map is sorted; people read a bundle in this order.
+    const ORDER: &[&str] = &[
+        "version",
+        "id",
+        "name",
+        "description",
+        "gate",
+        "trigger",
+        "trigger_id",
+        "action",
+        "reason",
+        "expires",
+        "registry",
+        "repository",
+        "tag",
+        "policy_ids",
+        "allowlist_ids",
+        "params",
+        "rules",
+        "items",
+        "policies",
+        "allowlists",
+        "mappings",
+    ];
+    let rank = |k: &str| ORDER.iter().position(|o| *o == k).unwrap_or(ORDER.len());
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    entries.sort_by_key(|(k, _)| rank(k));
+    for (k, val) in entries {
+        let key = yaml_scalar(&Value::String(k.clone()));
+        match val {
+            Value::Array(a) if !a.is_empty() => {
+                let _ = writeln!(out, "{pad}{key}:");
+                yaml_seq(a, indent + 2, out);
+            }
+            Value::Object(m) if !m.is_empty() => {
+                let _ = writeln!(out, "{pad}{key}:");
+                yaml_map(val, indent + 2, out);
+            }
+            _ => {
+                let _ = writeln!(out, "{pad}{key}: {}", yaml_scalar(val));
+            }
+        }
+    }
+}
+
+fn yaml_seq(items: &[Value], indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    for item in items {
+        match item {
+            Value::Object(m) if !m.is_empty() => {
+                // The first key goes on the dash's line: render at indent + 2, then put the dash in.
+                let mut inner = String::new();
+                yaml_map(item, indent + 2, &mut inner);
+                out.push_str(&pad);
+                out.push_str("- ");
+                out.push_str(&inner[indent + 2..]);
+            }
+            Value::Array(a) if !a.is_empty() => {
+                let _ = writeln!(out, "{pad}-");
+                yaml_seq(a, indent + 2, out);
+            }
+            _ => {
+                let _ = writeln!(out, "{pad}- {}", yaml_scalar(item));
+            }
+        }
+    }
+}
+
+fn yaml_scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => {
+            let plain = !s.is_empty()
+                && s.chars().all(|c| c.is_ascii_alphanumeric() || " ._/-".contains(c))
+                && s.starts_with(|c: char| c.is_ascii_alphabetic())
+                && !s.ends_with(' ')
+                && !matches!(
+                    s.to_ascii_lowercase().as_str(),
+                    "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "y" | "n"
+                );
+            if plain {
+                s.clone()
+            } else {
+                // A JSON string is a valid YAML double-quoted scalar.
+                Value::String(s.clone()).to_string()
+            }
+        }
+        Value::Array(_) => "[]".to_string(),
+        Value::Object(_) => "{}".to_string(),
+        other => other.to_string(),
+    }
 }

@@ -863,8 +863,13 @@ fn the_default_bundle_can_be_printed_and_validated() {
         text(&valid.stdout)
     );
     let printed = vigil_policy::Bundle::load(&path).expect("loads");
-    assert_eq!(
-        serde_json::to_value(&printed.policies).expect("json"),
-        serde_json::to_value(&b.policies).expect("json")
-    );
+    let expected = serde_json::to_value(&b).expect("json");
+    assert_eq!(serde_json::to_value(&printed).expect("json"), expected);
+    // As JSON too, which the loader reads as well.
+    let out = vigil(&["policy", "show-default", "--json"]);
+    assert_eq!(json_of(&out), expected);
+    let path = dir.path().join("mine.json");
+    std::fs::write(&path, &out.stdout).expect("write");
+    let printed = vigil_policy::Bundle::load(&path).expect("loads");
+    assert_eq!(serde_json::to_value(&printed).expect("json"), expected);
 }
