@@ -70,7 +70,7 @@ pub struct EvalArgs {
     pub source: String,
     /// The bundle file (YAML or JSON), or `default` for the bundle shipped with Vigil (the
     /// default). A file named `default` is `./default`.
-    #[arg(long)]
+    #[arg(long, value_name = "FILE|default")]
     pub policy: Option<String>,
     /// The vulnerability database (default: $VIGIL_DB, else the user's cache directory). When it
     /// does not exist, vulnerability gates WARN that their data is unavailable.

@@ -873,3 +873,146 @@ fn the_default_bundle_can_be_printed_and_validated() {
     let printed = vigil_policy::Bundle::load(&path).expect("loads");
     assert_eq!(serde_json::to_value(&printed).expect("json"), expected);
 }
+
+const NEEDS_BUNDLE: &str = r#"version: "1"
+id: team
+name: Team bundle
+policies:
+  - id: strict
+    name: Strict
+    rules:
+      - {id: hello, gate: files, trigger: content_regex_match, action: warn, params: {regex: "print\\('hello'\\)"}}
+      - {id: settings, gate: secrets, trigger: custom, action: stop,
+         params: {id: django-settings, regex: "DJANGO_SETTINGS_MODULE=[a-z.]+", path_regex: "\\.env$"}}
+  - id: lenient
+    name: Lenient
+    rules:
+      - {id: health, gate: image_config, trigger: no_healthcheck, action: warn}
+mappings:
+  - {name: team-images, registry: registry.example.com, repository: "team/*", tag: "*", policy_ids: [strict]}
+  - {name: everything-else, registry: "*", repository: "*", tag: "*", policy_ids: [lenient]}
+denylisted_images:
+  - {name: retired, registry: "*", repository: "legacy/*", tag: "*"}
+"#;
+
+/// What a bundle's rules need (content regexes, custom secret patterns) is what the analysis
+/// searches; the image's name picks the mapping.
+#[test]
+fn the_bundle_decides_what_is_searched_and_the_name_picks_the_policies() {
+    let env = setup();
+    let bundle = env.dir.path().join("team.yaml");
+    std::fs::write(&bundle, NEEDS_BUNDLE).expect("write");
+    let b = s(&bundle);
+
+    let out = scan(&env, &["--policy", b, "-o", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    let direct = json_of(&out);
+    assert_eq!(direct["policy"]["mapping"], "team-images", "{}", direct["policy"]);
+    let d = decisions(&direct);
+    assert!(
+        d.iter().any(|(g, t, id, a)| g == "files"
+            && t == "content_regex_match"
+            && id.contains("/app/main.py")
+            && a == "warn"),
+        "{d:?}"
+    );
+    assert!(
+        d.iter()
+            .any(|(g, t, id, a)| g == "secrets" && t == "custom" && id.contains("/app/.env") && a == "stop"),
+        "the custom pattern, in the deleted file: {d:?}"
+    );
+
+    // Another name: the second mapping, whose policy only warns.
+    let other = scan(
+        &env,
+        &["--policy", b, "--image-name", "docker.io/library/other:1", "-o", "json"],
+    );
+    assert_eq!(other.status.code(), Some(0), "{}", both(&other));
+    let other = json_of(&other);
+    assert_eq!(other["policy"]["mapping"], "everything-else");
+    assert_eq!(other["policy"]["action"], "warn");
+    assert_eq!(other["policy"]["image"]["repository"], "library/other");
+    // A deny-listed name: STOP whatever the policies say.
+    let denied = scan(
+        &env,
+        &[
+            "--policy",
+            b,
+            "--image-name",
+            "registry.example.com/legacy/app:3",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(denied.status.code(), Some(1));
+    let denied = json_of(&denied);
+    assert_eq!(denied["policy"]["action"], "stop");
+    assert_eq!(denied["policy"]["basis"], "denylisted");
+
+    // An SBOM analysed for the default bundle did not search for this bundle's patterns: those
+    // rules WARN that their data is unavailable instead of passing.
+    let plain = env.dir.path().join("plain.json");
+    let out = vigil(&[
+        "sbom",
+        &env.images.app,
+        "--analyze",
+        "-o",
+        &format!("vigil-json={}", plain.display()),
+        "-q",
+    ]);
+    assert!(out.status.success(), "{}", both(&out));
+    let eval = vigil(&[
+        "policy",
+        "eval",
+        &format!("sbom:{}", plain.display()),
+        "--policy",
+        b,
+        "--db",
+        &env.db,
+        "-o",
+        "json",
+    ]);
+    let report = json_of(&eval);
+    let rules: Vec<Value> = decision_list(&report)
+        .into_iter()
+        .filter(|d| d["gate"] == "files" || d["gate"] == "secrets")
+        .collect();
+    assert_eq!(rules.len(), 2, "{rules:#?}");
+    assert!(rules.iter().all(|d| d["effective"] == "warn"), "{rules:#?}");
+
+    // Analysed with --policy, the stored SBOM gives the direct scan's decisions.
+    let full = env.dir.path().join("full.json");
+    let out = vigil(&[
+        "sbom",
+        &env.images.app,
+        "--analyze",
+        "--policy",
+        b,
+        "-o",
+        &format!("vigil-json={}", full.display()),
+        "-q",
+    ]);
+    assert!(out.status.success(), "{}", both(&out));
+    let stored: Value = serde_json::from_slice(&std::fs::read(&full).expect("read")).expect("json");
+    assert_eq!(
+        stored["analysis"]["searched"]["content_regexes"],
+        json!(["print\\('hello'\\)"])
+    );
+    let eval = vigil(&[
+        "policy",
+        "eval",
+        &format!("sbom:{}", full.display()),
+        "--policy",
+        b,
+        "--db",
+        &env.db,
+        "-o",
+        "json",
+    ]);
+    assert_eq!(eval.status.code(), Some(1));
+    assert_eq!(decisions(&json_of(&eval)), d);
+
+    // --policy without --analyze is refused: it would have nothing to search.
+    let out = vigil(&["sbom", &env.images.app, "--policy", b]);
+    assert_eq!(out.status.code(), Some(2));
+}
