@@ -6,6 +6,7 @@ mod config;
 mod db_cmd;
 mod output;
 mod policy_cmd;
+mod policy_print;
 mod progress;
 mod rules_cmd;
 mod runtime;
