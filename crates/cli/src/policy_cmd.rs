@@ -417,3 +417,56 @@ fn validate(files: &[PathBuf]) -> Result<ExitCode> {
     }
     Ok(ExitCode::from(worst))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigil_policy::Place;
+
+    fn layers(hexes: &[char]) -> Vec<LayerInfo> {
+        hexes
+            .iter()
+            .enumerate()
+            .map(|(index, c)| LayerInfo {
+                index,
+                diff_id: format!("sha256:{}", c.to_string().repeat(64)).parse().expect("digest"),
+                digest: None,
+                size: 1,
+                uncompressed_size: 1,
+                media_type: String::new(),
+                created_by: String::new(),
+                entries: 1,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_base_must_be_a_prefix_of_the_image() {
+        let image = layers(&['a', 'b', 'c']);
+        let b = base_layers("base:1", &layers(&['a', 'b']), &image).expect("prefix");
+        assert_eq!(b.count, 2);
+        assert_eq!(b.how, "--base base:1");
+        assert_eq!(base_layers("i", &image, &image).expect("itself").count, 3);
+        let e = base_layers("other:1", &layers(&['a', 'd']), &image).expect_err("differs");
+        assert!(e.to_string().contains("layer 1"), "{e}");
+        assert!(base_layers("big", &layers(&['a', 'b', 'c', 'd']), &image).is_err());
+        assert!(base_layers("dir", &[], &image).is_err());
+    }
+
+    #[test]
+    fn a_problem_is_shown_with_its_line_and_a_caret() {
+        let p = Problem {
+            at: Place {
+                file: "p.yaml".to_string(),
+                line: 12,
+                col: 5,
+            },
+            message: "unknown gate `vulns`".to_string(),
+            line_text: "\t  - gate: vulns".to_string(),
+        };
+        assert_eq!(
+            show_problem(&p),
+            "p.yaml:12:5: unknown gate `vulns`\n12 | \t  - gate: vulns\n   | \t   ^"
+        );
+    }
+}

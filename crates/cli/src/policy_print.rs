@@ -221,3 +221,36 @@ fn yaml_scalar(v: &Value) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalars_are_quoted_when_yaml_would_read_them_otherwise() {
+        let y = |s: &str| yaml_scalar(&Value::String(s.to_string()));
+        assert_eq!(y("vigil-default"), "vigil-default");
+        assert_eq!(y("Default policy"), "Default policy");
+        assert_eq!(y("22"), "\"22\"");
+        assert_eq!(y("true"), "\"true\"");
+        assert_eq!(y("No"), "\"No\"");
+        assert_eq!(y(">="), "\">=\"");
+        assert_eq!(y("a: b"), "\"a: b\"");
+        assert_eq!(y(""), "\"\"");
+        assert_eq!(y("say \"hi\"\n"), "\"say \\\"hi\\\"\\n\"");
+    }
+
+    #[test]
+    fn nested_maps_and_sequences_are_indented_blocks() {
+        let mut out = String::new();
+        yaml_map(
+            &json!({"id": "b", "policies": [{"id": "p", "rules": [{"gate": "g", "params": {}}]}], "mappings": []}),
+            0,
+            &mut out,
+        );
+        assert_eq!(
+            out,
+            "id: b\npolicies:\n  - id: p\n    rules:\n      - gate: g\n        params: {}\nmappings: []\n"
+        );
+    }
+}
