@@ -65,6 +65,7 @@ mod params;
 mod suggest;
 mod verdict;
 
+pub use defaults::{DEFAULT_BUNDLE_SOURCE, DEFAULT_BUNDLE_YAML};
 pub use eval::evaluate;
 pub use gates::{gates, GateSpec, ParamKind, ParamSpec, TriggerSpec};
 pub use glob::glob_match;

@@ -77,9 +77,12 @@ fn driver_rule(r: &Rule<'_>) -> Value {
     rule
 }
 
-/// Stable across scans: the policy, gate, trigger and trigger id.
+/// Stable across scans: the policy, rule, gate, trigger and trigger id.
 fn fingerprint(d: &Decision) -> String {
-    let key = format!("{}\0{}\0{}\0{}", d.policy_id, d.gate, d.trigger, d.trigger_id);
+    let key = format!(
+        "{}\0{}\0{}\0{}\0{}",
+        d.policy_id, d.rule_id, d.gate, d.trigger, d.trigger_id
+    );
     hex::encode(Sha256::digest(key.as_bytes()))
 }
 
@@ -125,8 +128,9 @@ fn result(d: &Decision, rule_index: usize, sbom: &Sbom, image: &str) -> Value {
         properties["fixedVersion"] = json!(fix);
     }
     let text = format!(
-        "{}: {} (policy {}, rule {})",
+        "{}{}: {} (policy {}, rule {})",
         d.effective.as_upper(),
+        if d.allowlisted.is_some() { " (allowlisted)" } else { "" },
         d.message,
         d.policy_id,
         d.rule_id

@@ -12,7 +12,7 @@ use crate::verdict::{basis_text, by_action, fix_summary, layer_text, truncate};
 /// Longest message or reason shown in a row; the JSON has them whole.
 const MESSAGE_WIDTH: usize = 72;
 /// Longest trigger id shown in a row (a long file path, a secret's location).
-const TRIGGER_ID_WIDTH: usize = 56;
+const TRIGGER_ID_WIDTH: usize = 48;
 
 fn cell(s: &str, max: usize) -> String {
     truncate(&printable(s), max)
@@ -156,7 +156,7 @@ pub(crate) fn render(v: &Verdict, out: &mut String) {
         });
     }
     if !any {
-        out.push_str("no policy trigger fired\n");
+        out.push_str("\nno policy trigger fired\n");
     }
 
     if !v.expired_allowlist_items.is_empty() {

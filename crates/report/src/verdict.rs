@@ -196,7 +196,135 @@ pub(crate) fn truncate(s: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use vigil_types::{Location, PackageType, Purl, SourceInfo};
+
     use super::*;
+
+    fn sbom() -> Sbom {
+        let mut s = Sbom::new_at(SourceInfo::default(), "2025-05-12T12:00:00Z");
+        let pkg = |ty, name: &str, version: &str, purl: Purl, path: &str| {
+            Package::new(ty, name, version, purl, Location::new(path, None), "test")
+        };
+        s.packages = vec![
+            pkg(
+                PackageType::Python,
+                "Django",
+                "2.2",
+                Purl::new("pypi", "django", "2.2"),
+                "/app/Django-2.2.dist-info/METADATA",
+            ),
+            pkg(
+                PackageType::Python,
+                "Django",
+                "3.2",
+                Purl::new("pypi", "django", "3.2"),
+                "/venv/Django-3.2.dist-info/METADATA",
+            ),
+            pkg(
+                PackageType::Npm,
+                "@babel/core",
+                "7.0.0",
+                Purl::new("npm", "core", "7.0.0").namespace("@babel"),
+                "/srv/node_modules/@babel/core/package.json",
+            ),
+        ];
+        s
+    }
+
+    fn decision(gate: &str, trigger_id: &str, subject: &str) -> Decision {
+        Decision {
+            policy_id: "p".into(),
+            rule_id: "r".into(),
+            gate: gate.into(),
+            trigger: "t".into(),
+            trigger_id: trigger_id.into(),
+            action: Action::Stop,
+            effective: Action::Stop,
+            allowlisted: None,
+            message: String::new(),
+            subject: subject.into(),
+            layer: None,
+            fix: None,
+        }
+    }
+
+    fn evidence<'a>(d: &Decision, sbom: &'a Sbom) -> Option<&'a str> {
+        package_of(d, sbom)
+            .and_then(|p| p.locations.first())
+            .map(|l| l.path.as_str())
+    }
+
+    #[test]
+    fn packages_are_found_by_id_purl_name_and_version_or_trigger_id() {
+        let s = sbom();
+        let newer = s.packages[1].id.clone();
+        let v = "vulnerabilities";
+        assert_eq!(
+            evidence(&decision(v, "CVE-1+django", &newer), &s),
+            Some("/venv/Django-3.2.dist-info/METADATA")
+        );
+        assert_eq!(
+            evidence(&decision(v, "x", "pkg:pypi/django@3.2"), &s),
+            Some("/venv/Django-3.2.dist-info/METADATA")
+        );
+        assert_eq!(
+            evidence(&decision(v, "x", "django 3.2"), &s),
+            Some("/venv/Django-3.2.dist-info/METADATA")
+        );
+        assert_eq!(
+            evidence(&decision(v, "x", "Django@2.2"), &s),
+            Some("/app/Django-2.2.dist-info/METADATA")
+        );
+        // An unknown version: the first package of that name.
+        assert_eq!(
+            evidence(&decision(v, "x", "django 9.9"), &s),
+            Some("/app/Django-2.2.dist-info/METADATA")
+        );
+        // A subject that names no package: the name after `+` in the trigger id.
+        assert_eq!(
+            evidence(&decision(v, "GHSA-xxxx+django", "critical, fixed in 3.2.1"), &s),
+            Some("/app/Django-2.2.dist-info/METADATA")
+        );
+        // An npm scope's `@` is part of the name.
+        assert_eq!(
+            evidence(&decision("packages", "@babel/core", "@babel/core@7.0.0"), &s),
+            Some("/srv/node_modules/@babel/core/package.json")
+        );
+        assert_eq!(evidence(&decision(v, "CVE-1+flask", "flask 1.0"), &s), None);
+        assert_eq!(evidence(&decision(v, "", ""), &s), None);
+    }
+
+    #[test]
+    fn targets() {
+        let s = sbom();
+        assert!(matches!(
+            target(&decision("vulnerabilities", "CVE-1+django", "django 2.2"), &s),
+            Target::Package(p) if p.version == "2.2"
+        ));
+        assert_eq!(
+            target(
+                &decision("secrets", "/root/.aws/credentials", "/root/.aws/credentials"),
+                &s
+            ),
+            Target::File("/root/.aws/credentials")
+        );
+        // A secret in the environment points at the image.
+        assert_eq!(
+            target(
+                &decision("secrets", "AWS_SECRET_ACCESS_KEY", "ENV AWS_SECRET_ACCESS_KEY"),
+                &s
+            ),
+            Target::Image
+        );
+        // Only package gates look packages up: a file gate's subject named like a package is not one.
+        assert_eq!(target(&decision("files", "django", "django"), &s), Target::Image);
+        assert_eq!(target(&decision("image_config", "22/tcp", "22/tcp"), &s), Target::Image);
+        // A package gate whose package is gone but whose subject is a path.
+        assert_eq!(
+            target(&decision("packages", "verify", "/usr/bin/ls"), &s),
+            Target::File("/usr/bin/ls")
+        );
+    }
 
     #[test]
     fn truncation_counts_characters() {
