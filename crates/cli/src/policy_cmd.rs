@@ -131,7 +131,7 @@ pub fn run(args: PolicyArgs) -> Result<ExitCode> {
 /// The bundle `--policy` names: `default`, or a file, loaded and validated.
 pub fn load_bundle(arg: Option<&str>) -> Result<Bundle> {
     match arg {
-        None | Some(DEFAULT_POLICY) => Ok(Bundle::default_bundle()),
+        None | Some(DEFAULT_POLICY) => Bundle::try_default_bundle().map_err(|e| anyhow!(describe(&e))),
         Some(path) => Bundle::load(Path::new(path)).map_err(|e| anyhow!(describe(&e))),
     }
 }
@@ -311,15 +311,18 @@ pub fn verdict(
     evaluate(bundle, &input)
 }
 
-/// Tells stderr about expired allowlist items; returns the reason the exit code is 1, if the
-/// verdict fails the gate.
-pub fn gate(verdict: &Verdict, fail_on_warn: bool) -> Option<String> {
+/// Tells stderr about allowlist items that matched but had expired (the report lists them too).
+pub fn warn_expired(verdict: &Verdict) {
     for e in &verdict.expired_allowlist_items {
         eprintln!(
             "vigil: warning: allowlist {} item {} ({}) expired on {} and no longer applies",
             e.allowlist, e.item, e.trigger_id, e.expired
         );
     }
+}
+
+/// Why the exit code is 1, if the verdict fails the gate: STOP, or WARN with `fail_on_warn`.
+pub fn gate(verdict: &Verdict, fail_on_warn: bool) -> Option<String> {
     let count = |a: Action| verdict.decisions().filter(|d| d.effective == a).count();
     match verdict.action {
         Action::Stop => Some(format!(
@@ -374,6 +377,7 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
         let target = out.as_deref().or(args.file.as_deref());
         write_to(target, |w| Ok(vigil_report::render(&scan, *format, &render, w)?))?;
     }
+    warn_expired(&verdict);
     if !args.read.quiet && std::io::stderr().is_terminal() {
         eprintln!(
             "vigil: policy {}: {} on {}",

@@ -112,7 +112,8 @@ pub fn gates_markdown() -> String {
 /// The default bundle as text a user can start from. The policy crate keeps its YAML source
 /// private, so the text is written from the parsed bundle (comments are not kept).
 pub fn default_bundle_text(json: bool) -> Result<String> {
-    let value = serde_json::to_value(Bundle::default_bundle())?;
+    let bundle = Bundle::try_default_bundle().map_err(|e| anyhow::anyhow!("the built-in bundle: {e}"))?;
+    let value = serde_json::to_value(bundle)?;
     if json {
         let mut s = serde_json::to_string_pretty(&value)?;
         s.push('\n');

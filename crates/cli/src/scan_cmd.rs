@@ -111,6 +111,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         base,
         args.gate.image_name.as_deref(),
     );
+    policy_cmd::warn_expired(&verdict);
     let render = RenderOptions {
         show_suppressed: args.show_suppressed,
         fail_on: args.fail_on,
