@@ -28,7 +28,8 @@ pub struct ScanArgs {
     /// What to scan: any `vigil sbom` source, or sbom:PATH to scan a stored SBOM (no image needed).
     pub source: String,
     /// Output format: table, json, sarif, junit, cyclonedx-json. `FORMAT=PATH` writes that format
-    /// to PATH; repeat for several. Default: table.
+    /// to PATH; repeat for several. Default: table. The policy verdict is in table, json and sarif;
+    /// in junit only with --policy (its failures then match the exit code).
     #[arg(short = 'o', long = "output")]
     pub output: Vec<String>,
     /// Write the (single) output to this file instead of stdout.
@@ -125,6 +126,13 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     };
     for (format, out) in &outputs {
         let target = out.as_deref().or(args.file.as_deref());
+        // CI systems fail a build on JUnit failures: without --policy the verdict does not gate
+        // the exit code, so JUnit keeps to the findings and --fail-on, and agrees with the exit.
+        let scan = if *format == Format::Junit && !gated {
+            Scan { verdict: None, ..scan }
+        } else {
+            scan
+        };
         write_to(target, |w| Ok(vigil_report::render(&scan, *format, &render, w)?))?;
     }
     if !args.read.quiet && std::io::stderr().is_terminal() {

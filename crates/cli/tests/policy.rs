@@ -383,6 +383,18 @@ fn without_policy_the_default_verdict_is_shown_but_only_fail_on_gates() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let report = json_of(&out);
     assert_eq!(report["policy"]["action"], "stop");
+    // JUnit failures are what CI fails on: without --policy they follow --fail-on, not the verdict.
+    let junit = text(&scan(&env, &["-o", "junit"]).stdout);
+    assert!(junit.contains("<testsuite") && !junit.contains("<failure"), "{junit}");
+    assert!(
+        !junit.contains("policy/") && !junit.contains("exposed_ports"),
+        "{junit}"
+    );
+    let junit = text(&scan(&env, &["-o", "junit", "--fail-on", "critical"]).stdout);
+    assert!(
+        junit.contains("<failure") && junit.contains("CVE-2019-19844"),
+        "{junit}"
+    );
     let critical = scan(&env, &["-o", "json", "--fail-on", "critical"]);
     assert_eq!(
         critical.status.code(),
