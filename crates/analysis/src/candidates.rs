@@ -36,7 +36,7 @@ const SKIP_EXT: &[&str] = &[
     "zst", "lz4", "lzma", "7z", "rar", "tar", "whl", "egg", "deb", "rpm", "png", "jpg", "jpeg", "gif", "bmp", "ico",
     "icns", "webp", "tif", "tiff", "psd", "svg", "svgz", "woff", "woff2", "ttf", "otf", "ttc", "eot", "pfb", "pcf",
     "mp3", "mp4", "m4a", "ogg", "oga", "wav", "flac", "avi", "mov", "webm", "mkv", "pdf", "exe", "dll", "node", "wasm",
-    "mo", "gmo", "db", "sqlite", "sqlite3", "pack", "idx", "map", "dat", "bin", "iso", "img", "qcow2",
+    "mo", "gmo", "po", "pot", "db", "sqlite", "sqlite3", "pack", "idx", "map", "dat", "bin", "iso", "img", "qcow2",
 ];
 
 /// The file name of an absolute path.

@@ -26,8 +26,8 @@ pub struct SecretRule {
     pub title: &'static str,
     /// What it detects and why it matters (for `vigil policy gates` and the docs).
     pub description: &'static str,
-    /// Literal strings (matched ASCII case-insensitively) one of which a file must hold before the
-    /// regex runs. Empty: the regex always runs on the files the rule reads.
+    /// Literal strings (case-sensitive: list the spellings) one of which a file must hold before
+    /// the regex runs. Empty: the regex always runs on the files the rule reads.
     pub keywords: &'static [&'static str],
     /// The pattern; the group `secret` is the part masked in reports.
     pub regex: &'static str,

@@ -123,9 +123,9 @@ impl Scanner {
                 check: Check::Placeholder,
             });
         }
+        // Case-sensitive and leftmost-first so the SIMD prefilter does most of the work.
         let keywords = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostFirst)
             .build(&words)
             .map_err(|e| AnalysisError::Regex {
                 what: "secret keywords".to_string(),
@@ -189,7 +189,7 @@ impl Scanner {
             .count();
         if pending > 0 {
             let mut left = pending;
-            for m in self.keywords.find_overlapping_iter(data) {
+            for m in self.keywords.find_iter(data) {
                 let r = self.keyword_rule[m.pattern().as_usize()];
                 if wanted[r] && !seen[r] {
                     seen[r] = true;

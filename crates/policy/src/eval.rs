@@ -145,7 +145,11 @@ pub fn evaluate(bundle: &Bundle, input: &Input<'_>) -> Verdict {
         expired_allowlist_items: expired,
         fix_advice: advise(&failing_fixes),
         base,
-        evaluated_at: input.now.format(&Rfc3339).unwrap_or_else(|_| input.now.to_string()),
+        evaluated_at: {
+            let t = input.now.to_offset(time::UtcOffset::UTC);
+            let t = t.replace_nanosecond(0).unwrap_or(t);
+            t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
+        },
     }
 }
 

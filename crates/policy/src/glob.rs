@@ -13,19 +13,26 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     if !pattern.contains(['*', '?']) {
         return pattern == text;
     }
+    if pattern.is_ascii() && text.is_ascii() {
+        return matches(pattern.as_bytes(), text.as_bytes(), b'*', b'?');
+    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
-    // Iterative matcher with one backtrack point (the last `*`): linear in practice, never
-    // exponential on hostile patterns.
+    matches(&p, &t, '*', '?')
+}
+
+/// Iterative matcher with one backtrack point (the last `*`): at most quadratic, never
+/// exponential on hostile patterns.
+fn matches<T: Copy + PartialEq>(p: &[T], t: &[T], star_sym: T, any: T) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
         match p.get(pi) {
-            Some('*') => {
+            Some(&c) if c == star_sym => {
                 star = Some((pi, ti));
                 pi += 1;
             }
-            Some(&c) if c == '?' || c == t[ti] => {
+            Some(&c) if c == any || c == t[ti] => {
                 pi += 1;
                 ti += 1;
             }
@@ -39,7 +46,7 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
             },
         }
     }
-    p[pi..].iter().all(|&c| c == '*')
+    p[pi..].iter().all(|&c| c == star_sym)
 }
 
 #[cfg(test)]
@@ -58,5 +65,7 @@ mod tests {
         assert!(glob_match("v?.0", "v1.0"));
         assert!(!glob_match("latest", "Latest"));
         assert!(glob_match("**x", "abcx"));
+        assert!(glob_match("caf?", "café"));
+        assert!(glob_match("*é*", "café au lait"));
     }
 }

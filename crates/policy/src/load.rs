@@ -434,10 +434,15 @@ impl<'t> Loader<'t> {
         let mut given: Vec<String> = Vec::new();
         if let Some(node) = node {
             let known: Vec<&str> = t.params.iter().map(|p| p.name).collect();
-            let Some(f) = self.fields(node, &format!("the params of {what}"), &known) else {
-                return out;
+            let entries = match &node.kind {
+                // Anchore's form: `params: [{name: severity, value: high}, ...]`.
+                Kind::Seq(items) => self.named_params(items, &what, &known),
+                _ => match self.fields(node, &format!("the params of {what}"), &known) {
+                    Some(f) => f.entries,
+                    None => return out,
+                },
             };
-            for (key, value) in &f.entries {
+            for (key, value) in &entries {
                 let Some(spec) = t.params.iter().find(|p| p.name == *key) else {
                     continue;
                 };
@@ -476,6 +481,34 @@ impl<'t> Loader<'t> {
                 if let Err(e) = check(&Params::new(&out)) {
                     self.problem(mark, format!("{what}: {e}"));
                 }
+            }
+        }
+        out
+    }
+
+    /// Parameters written as a list of `{name, value}` mappings; unknown and repeated names are
+    /// problems.
+    fn named_params<'n>(&mut self, items: &'n [Node], what: &str, known: &[&str]) -> Vec<(&'n str, &'n Node)> {
+        let mut out: Vec<(&'n str, &'n Node)> = Vec::new();
+        for item in items {
+            let Some(f) = self.fields(item, &format!("a parameter of {what}"), &["name", "value"]) else {
+                continue;
+            };
+            let (Some(name_node), Some(value)) = (f.get("name"), f.get("value")) else {
+                self.problem(f.mark, format!("a parameter of {what} needs `name` and `value`"));
+                continue;
+            };
+            let Some(name) = name_node.as_str() else {
+                self.problem(name_node.mark, format!("a parameter name of {what} must be a scalar"));
+                continue;
+            };
+            if !known.contains(&name) {
+                let h = hint(name, known.iter().copied());
+                self.problem(name_node.mark, format!("unknown parameter `{name}` of {what}{h}"));
+            } else if out.iter().any(|(n, _)| *n == name) {
+                self.problem(name_node.mark, format!("parameter `{name}` of {what} is given twice"));
+            } else {
+                out.push((name, value));
             }
         }
         out

@@ -11,7 +11,9 @@ use crate::{Action, ImageRef};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BaseLayers {
     pub count: usize,
-    /// `--base IMAGE` (exact), or `history` (inferred from the image history).
+    /// `--base IMAGE` when given by the user (exact; write the name after `--base ` so the
+    /// `image_config.base_image` trigger can read it), or `history` (inferred from the image
+    /// history, see the crate's `history` module).
     pub how: String,
 }
 
@@ -19,6 +21,7 @@ pub struct BaseLayers {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DbFacts {
     pub path: String,
+    /// When the data was built (`stale_feed_data` compares it with [`Input::now`]).
     pub built_at: OffsetDateTime,
 }
 
@@ -27,10 +30,13 @@ pub struct Input<'a> {
     pub sbom: &'a Sbom,
     /// `None` when no vulnerability database was available (vulnerability gates then WARN).
     pub matches: Option<&'a MatchReport>,
+    /// `None` when there is no database (`stale_feed_data` then WARNs).
     pub db: Option<DbFacts>,
+    /// The image's name, as mappings and the image lists match it.
     pub image: ImageRef,
     /// `None`: inferred from the image history when possible.
     pub base: Option<BaseLayers>,
+    /// The time of the evaluation: allowlist expiry and data ages are measured from it.
     pub now: OffsetDateTime,
 }
 
@@ -42,15 +48,21 @@ pub enum Part {
     Application,
 }
 
+/// The layer a decision's subject comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LayerRef {
+    /// Position, 0 for the bottom layer (for an instruction without a layer of its own, such as
+    /// `USER`, the layer below it).
     pub index: usize,
+    /// The layer's diff id, when the SBOM lists the layer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diff_id: Option<String>,
+    /// Base image or application, when the base is known (`--base`, or the history).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub part: Option<Part>,
 }
 
+/// The allowlist item that turned a decision into GO.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllowedBy {
     pub allowlist: String,
@@ -67,7 +79,8 @@ pub struct Decision {
     pub rule_id: String,
     pub gate: String,
     pub trigger: String,
-    /// What allowlists match: `CVE-2019-19844+django`, `/root/.ssh/id_rsa`, ...
+    /// What allowlists match: `CVE-2019-19844+django`, `/root/.ssh/id_rsa`, ...; a WARN for
+    /// missing data is `data_unavailable`, one for an evaluation error `evaluation_error`.
     pub trigger_id: String,
     /// The rule's action.
     pub action: Action,
@@ -149,5 +162,41 @@ impl Verdict {
     /// Every decision of every policy.
     pub fn decisions(&self) -> impl Iterator<Item = &Decision> {
         self.policies.iter().flat_map(|p| p.decisions.iter())
+    }
+
+    /// The fix advice in one sentence: `upgrading these 2 packages clears every failing
+    /// vulnerability decision` (or `clears 5 of 7 ...` when some have no fix); `None` without
+    /// advice.
+    pub fn advice_summary(&self) -> Option<String> {
+        if self.fix_advice.is_empty() {
+            return None;
+        }
+        let failing: Vec<&Decision> = self
+            .decisions()
+            .filter(|d| d.gate == "vulnerabilities" && d.effective > Action::Go && d.trigger_id.contains('+'))
+            .collect();
+        let cleared = failing
+            .iter()
+            .filter(|d| {
+                self.fix_advice.iter().any(|a| {
+                    d.subject == format!("{}@{}", a.package, a.installed)
+                        && a.clears.iter().any(|id| d.trigger_id.starts_with(&format!("{id}+")))
+                })
+            })
+            .count();
+        let n = self.fix_advice.len();
+        let packages = if n == 1 {
+            "this package".to_string()
+        } else {
+            format!("these {n} packages")
+        };
+        Some(if cleared == failing.len() {
+            format!("upgrading {packages} clears every failing vulnerability decision")
+        } else {
+            format!(
+                "upgrading {packages} clears {cleared} of {} failing vulnerability decisions (the others have no fix)",
+                failing.len()
+            )
+        })
     }
 }

@@ -119,6 +119,10 @@ fn json_bundles_read_too() {
     assert_eq!(b.name, "j");
     assert_eq!(b.policies[0].rules[1].params["licenses"], "GPL-3.0-only,AGPL-3.0-only");
     assert_eq!(b.policies[0].rules[0].id, "p-1");
+    // JSON indented with tabs (which YAML forbids in block indentation) reads too.
+    let tabs =
+        "{\n\t\"version\": \"1\",\n\t\"id\": \"j\",\n\t\"policies\": [\n\t\t{\"id\": \"p\", \"rules\": []}\n\t]\n}\n";
+    assert_eq!(Bundle::parse(tabs, "t.json").expect("tabs").policies[0].id, "p");
 }
 
 #[test]
@@ -329,6 +333,30 @@ allowlists:
     assert!(
         shown.starts_with("bad.yaml:1:10: unsupported bundle version"),
         "{shown}"
+    );
+}
+
+#[test]
+fn anchore_style_parameter_lists() {
+    let text = with_rule(
+        "      - gate: vulnerabilities\n        trigger: package\n        action: STOP\n        params:\n          - {name: severity_comparison, value: \">\"}\n          - {name: severity, value: medium}\n",
+    );
+    let b = Bundle::parse(&text, "anchore.yaml").expect("valid");
+    let params = &b.policies[0].rules[0].params;
+    assert_eq!(
+        (params["severity_comparison"].as_str(), params["severity"].as_str()),
+        (">", "medium")
+    );
+    let text = with_rule(
+        "      - gate: vulnerabilities\n        trigger: package\n        action: stop\n        params:\n          - {name: severity_comparision, value: \">\"}\n",
+    );
+    let p = problem(&text);
+    assert_at(
+        &p,
+        &text,
+        10,
+        "severity_comparision",
+        "unknown parameter `severity_comparision` of trigger `vulnerabilities.package` (did you mean `severity_comparison`?)",
     );
 }
 

@@ -302,7 +302,7 @@ fn layers_from_a_given_base_or_none() {
 fn fix_advice_per_package() {
     let c = Case::new();
     let v = c.eval(&bundle(&[
-        "{gate: vulnerabilities, trigger: package, action: stop, params: {severity: medium}}",
+        "{gate: vulnerabilities, trigger: package, action: stop, params: {severity: low}}",
     ]));
     let advice: Vec<(&str, &str, &str, Vec<&str>)> = v
         .fix_advice
@@ -325,6 +325,10 @@ fn fix_advice_per_package() {
             ("urllib3", "1.24.1", "1.26.18", vec!["CVE-2019-11324", "CVE-2023-45803"]),
         ]
     );
+    assert_eq!(
+        v.advice_summary().as_deref(),
+        Some("upgrading these 3 packages clears 5 of 6 failing vulnerability decisions (the others have no fix)")
+    );
     // Allowlisted decisions need no upgrade; a package without any fix gets no advice.
     let v = c.eval(&with_allowlist(&[
         "{id: dj, gate: vulnerabilities, trigger_id: '*+django', reason: r}",
@@ -332,6 +336,10 @@ fn fix_advice_per_package() {
     assert_eq!(v.fix_advice.len(), 1);
     assert_eq!(v.fix_advice[0].package, "urllib3");
     assert_eq!(v.fix_advice[0].upgrade_to, "1.24.2");
+    assert_eq!(
+        v.advice_summary().as_deref(),
+        Some("upgrading this package clears every failing vulnerability decision")
+    );
 }
 
 #[test]
