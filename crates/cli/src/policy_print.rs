@@ -1,11 +1,11 @@
 //! What `vigil policy gates` and `vigil policy show-default` print: the gate table as text,
-//! JSON or Markdown, and a bundle as block YAML.
+//! JSON or Markdown, and the default bundle.
 
 use std::fmt::Write as _;
 
 use anyhow::Result;
 use serde_json::{json, Value};
-use vigil_policy::{gates, Bundle, ParamKind};
+use vigil_policy::{gates, Bundle, ParamKind, DEFAULT_BUNDLE_YAML};
 
 /// Every gate, trigger and parameter, as JSON.
 pub fn gates_json() -> Value {
@@ -109,149 +109,13 @@ pub fn gates_markdown() -> String {
     s
 }
 
-/// The default bundle as text a user can start from. The policy crate keeps its YAML source
-/// private, so the text is written from the parsed bundle (comments are not kept).
+/// The default bundle as text a user can start from: its YAML source with the comments, or JSON.
 pub fn default_bundle_text(json: bool) -> Result<String> {
+    if !json {
+        return Ok(DEFAULT_BUNDLE_YAML.to_string());
+    }
     let bundle = Bundle::try_default_bundle().map_err(|e| anyhow::anyhow!("the built-in bundle: {e}"))?;
-    let value = serde_json::to_value(bundle)?;
-    if json {
-        let mut s = serde_json::to_string_pretty(&value)?;
-        s.push('\n');
-        return Ok(s);
-    }
-    let mut s = String::from("# The bundle Vigil uses when --policy is not given (`vigil policy show-default`).\n");
-    yaml_map(&value, 0, &mut s);
+    let mut s = serde_json::to_string_pretty(&bundle)?;
+    s.push('\n');
     Ok(s)
-}
-
-/// A JSON value as block YAML: maps and sequences indented, scalars plain when that is safe.
-fn yaml_map(v: &Value, indent: usize, out: &mut String) {
-    let Value::Object(map) = v else {
-        let _ = writeln!(out, "{}{}", " ".repeat(indent), yaml_scalar(v));
-        return;
-    };
-    let pad = " ".repeat(indent);
-    // serde_json's map is sorted; people read a bundle in this order.
-    const ORDER: &[&str] = &[
-        "version",
-        "id",
-        "name",
-        "description",
-        "gate",
-        "trigger",
-        "trigger_id",
-        "action",
-        "reason",
-        "expires",
-        "registry",
-        "repository",
-        "tag",
-        "policy_ids",
-        "allowlist_ids",
-        "params",
-        "rules",
-        "items",
-        "policies",
-        "allowlists",
-        "mappings",
-    ];
-    let rank = |k: &str| ORDER.iter().position(|o| *o == k).unwrap_or(ORDER.len());
-    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-    entries.sort_by_key(|(k, _)| rank(k));
-    for (k, val) in entries {
-        let key = yaml_scalar(&Value::String(k.clone()));
-        match val {
-            Value::Array(a) if !a.is_empty() => {
-                let _ = writeln!(out, "{pad}{key}:");
-                yaml_seq(a, indent + 2, out);
-            }
-            Value::Object(m) if !m.is_empty() => {
-                let _ = writeln!(out, "{pad}{key}:");
-                yaml_map(val, indent + 2, out);
-            }
-            _ => {
-                let _ = writeln!(out, "{pad}{key}: {}", yaml_scalar(val));
-            }
-        }
-    }
-}
-
-fn yaml_seq(items: &[Value], indent: usize, out: &mut String) {
-    let pad = " ".repeat(indent);
-    for item in items {
-        match item {
-            Value::Object(m) if !m.is_empty() => {
-                // The first key goes on the dash's line: render at indent + 2, then put the dash in.
-                let mut inner = String::new();
-                yaml_map(item, indent + 2, &mut inner);
-                out.push_str(&pad);
-                out.push_str("- ");
-                out.push_str(&inner[indent + 2..]);
-            }
-            Value::Array(a) if !a.is_empty() => {
-                let _ = writeln!(out, "{pad}-");
-                yaml_seq(a, indent + 2, out);
-            }
-            _ => {
-                let _ = writeln!(out, "{pad}- {}", yaml_scalar(item));
-            }
-        }
-    }
-}
-
-fn yaml_scalar(v: &Value) -> String {
-    match v {
-        Value::String(s) => {
-            let plain = !s.is_empty()
-                && s.chars().all(|c| c.is_ascii_alphanumeric() || " ._/-".contains(c))
-                && s.starts_with(|c: char| c.is_ascii_alphabetic())
-                && !s.ends_with(' ')
-                && !matches!(
-                    s.to_ascii_lowercase().as_str(),
-                    "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "y" | "n"
-                );
-            if plain {
-                s.clone()
-            } else {
-                // A JSON string is a valid YAML double-quoted scalar.
-                Value::String(s.clone()).to_string()
-            }
-        }
-        Value::Array(_) => "[]".to_string(),
-        Value::Object(_) => "{}".to_string(),
-        other => other.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn scalars_are_quoted_when_yaml_would_read_them_otherwise() {
-        let y = |s: &str| yaml_scalar(&Value::String(s.to_string()));
-        assert_eq!(y("vigil-default"), "vigil-default");
-        assert_eq!(y("Default policy"), "Default policy");
-        assert_eq!(y("22"), "\"22\"");
-        assert_eq!(y("true"), "\"true\"");
-        assert_eq!(y("No"), "\"No\"");
-        assert_eq!(y(">="), "\">=\"");
-        assert_eq!(y("a: b"), "\"a: b\"");
-        assert_eq!(y(""), "\"\"");
-        assert_eq!(y("say \"hi\"\n"), "\"say \\\"hi\\\"\\n\"");
-    }
-
-    #[test]
-    fn nested_maps_and_sequences_are_indented_blocks() {
-        let mut out = String::new();
-        yaml_map(
-            &json!({"id": "b", "policies": [{"id": "p", "rules": [{"gate": "g", "params": {}}]}], "mappings": []}),
-            0,
-            &mut out,
-        );
-        assert_eq!(
-            out,
-            "id: b\npolicies:\n  - id: p\n    rules:\n      - gate: g\n        params: {}\nmappings: []\n"
-        );
-    }
 }
