@@ -20,6 +20,8 @@ const REGEX_SIZE_LIMIT: usize = 1 << 20;
 /// Extra checks a match must pass beyond its regex.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Check {
+    /// Key material: no placeholder check (DER in base64 has long runs of `A`).
+    KeyMaterial,
     /// The secret must not be a placeholder (`EXAMPLE`, `xxxxxxxx…`).
     Placeholder,
     /// A GCP key id counts only in a file that says `"type": "service_account"`.
@@ -82,6 +84,7 @@ impl Scanner {
                 keyword_rule.push(rules.len());
             }
             let check = match r.id {
+                "private-key" => Check::KeyMaterial,
                 "gcp-service-account" => Check::GcpServiceAccount,
                 "docker-auth" => Check::DockerAuth,
                 "secret-env" => Check::EnvName,
@@ -285,11 +288,11 @@ impl LineCounter {
 }
 
 fn passes(check: Check, data: &[u8], caps: &Captures<'_>, secret: &[u8]) -> bool {
-    if placeholder(secret) {
+    if check != Check::KeyMaterial && placeholder(secret) {
         return false;
     }
     match check {
-        Check::Placeholder => true,
+        Check::Placeholder | Check::KeyMaterial => true,
         Check::GcpServiceAccount => {
             memchr::memmem::find(data, b"\"service_account\"").is_some()
                 && memchr::memmem::find(data, b"\"private_key\"").is_some()
