@@ -31,6 +31,9 @@ pub struct SecretRule {
     pub keywords: &'static [&'static str],
     /// The pattern; the group `secret` is the part masked in reports.
     pub regex: &'static str,
+    /// Leading characters of the secret that are its fixed prefix (`AKIA`, `ghp_`) and stay
+    /// visible in reports; the rest is masked.
+    pub reveal: usize,
     pub files: RuleFiles,
 }
 
@@ -49,6 +52,7 @@ const RULES: &[SecretRule] = &[
                       PGP) with its key material: whoever has the image has the key.",
         keywords: &["PRIVATE KEY"],
         regex: r#"-----BEGIN (?:[A-Z0-9]+ ){0,2}PRIVATE KEY(?: BLOCK)?-----(?:\r?\n|\\n)(?:[A-Za-z][A-Za-z0-9-]*:[^\r\n\\]*(?:\r?\n|\\n))*(?:\r?\n|\\n)?(?P<secret>[A-Za-z0-9+/=]{40,})"#,
+        reveal: 4,
         files: RuleFiles::Any,
     },
     SecretRule {
@@ -59,6 +63,7 @@ const RULES: &[SecretRule] = &[
                       credential, and the key a leaked secret is used with.",
         keywords: &["AKIA", "ASIA", "ABIA", "ACCA", "A3T"],
         regex: r"(?-u:\b)(?P<secret>(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})(?-u:\b)",
+        reveal: 4,
         files: RuleFiles::Any,
     },
     SecretRule {
@@ -69,12 +74,18 @@ const RULES: &[SecretRule] = &[
                       (aws_secret_access_key, SecretAccessKey): with its key id, full API access.",
         keywords: &[
             "aws_secret",
-            "awssecret",
+            "AWS_SECRET",
             "aws-secret",
+            "AwsSecret",
+            "awsSecret",
             "secret_access_key",
-            "secretaccesskey",
+            "SECRET_ACCESS_KEY",
+            "SecretAccessKey",
+            "secretAccessKey",
+            "secret-access-key",
         ],
         regex: r#"(?i)(?:aws[_-]?secret[_-]?(?:access[_-]?)?key|secret[_-]?access[_-]?key)["']?[ \t]*(?::|=>|=)[ \t]*["']?(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
+        reveal: 0,
         files: RuleFiles::Any,
     },
     SecretRule {
@@ -85,6 +96,7 @@ const RULES: &[SecretRule] = &[
                       private key id): it authenticates as the service account.",
         keywords: &["private_key_id"],
         regex: r#""private_key_id"[ \t]*:[ \t]*"(?P<secret>[0-9a-f]{40})""#,
+        reveal: 0,
         files: RuleFiles::Any,
     },
     SecretRule {
@@ -94,6 +106,7 @@ const RULES: &[SecretRule] = &[
         description: "A classic GitHub personal access token (ghp_).",
         keywords: &["ghp_"],
         regex: r"(?-u:\b)(?P<secret>ghp_[A-Za-z0-9]{36})(?-u:\b)",
+        reveal: 4,
         files: RuleFiles::Any,
     },
     SecretRule {
@@ -103,6 +116,7 @@ const RULES: &[SecretRule] = &[
         description: "A fine-grained GitHub personal access token (github_pat_).",
         keywords: &["github_pat_"],
         regex: r"(?-u:\b)(?P<secret>github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})(?-u:\b)",
+        reveal: 11,
         files: RuleFiles::Any,
     },
     SecretRule {
@@ -112,6 +126,7 @@ const RULES: &[SecretRule] = &[
         description: "A GitHub OAuth app access token (gho_).",
         keywords: &["gho_"],
         regex: r"(?-u:\b)(?P<secret>gho_[A-Za-z0-9]{36})(?-u:\b)",
+        reveal: 4,
         files: RuleFiles::Any,
     },
     SecretRule {
@@ -121,6 +136,7 @@ const RULES: &[SecretRule] = &[
         description: "A GitHub App user-to-server (ghu_) or installation (ghs_) token.",
         keywords: &["ghu_", "ghs_"],
         regex: r"(?-u:\b)(?P<secret>gh[us]_[A-Za-z0-9]{36})(?-u:\b)",
+        reveal: 4,
         files: RuleFiles::Any,
     },
     SecretRule {
@@ -130,6 +146,7 @@ const RULES: &[SecretRule] = &[
         description: "A GitHub App refresh token (ghr_).",
         keywords: &["ghr_"],
         regex: r"(?-u:\b)(?P<secret>ghr_[A-Za-z0-9]{36,76})(?-u:\b)",
+        reveal: 4,
         files: RuleFiles::Any,
     },
     SecretRule {
@@ -139,6 +156,7 @@ const RULES: &[SecretRule] = &[
         description: "A GitLab personal access token (glpat-).",
         keywords: &["glpat-"],
         regex: r"(?-u:\b)(?P<secret>glpat-[A-Za-z0-9_-]{20})(?:[^A-Za-z0-9_-]|$)",
+        reveal: 6,
         files: RuleFiles::Any,
     },
     SecretRule {
@@ -148,6 +166,7 @@ const RULES: &[SecretRule] = &[
         description: "A Slack bot, user, app or configuration token (xoxb-, xoxp-, xoxa-, ...).",
         keywords: &["xoxb-", "xoxp-", "xoxa-", "xoxo-", "xoxr-", "xoxs-"],
         regex: r"(?-u:\b)(?P<secret>xox[abposr]-[0-9]{8,14}-[0-9A-Za-z-]{20,100})(?-u:\b)",
+        reveal: 5,
         files: RuleFiles::Any,
     },
     SecretRule {
@@ -157,6 +176,7 @@ const RULES: &[SecretRule] = &[
         description: "A Slack incoming-webhook URL: anyone holding it can post to the channel.",
         keywords: &["hooks.slack.com"],
         regex: r"https://hooks\.slack\.com/services/(?P<secret>T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{24})",
+        reveal: 0,
         files: RuleFiles::Any,
     },
     SecretRule {
@@ -166,6 +186,7 @@ const RULES: &[SecretRule] = &[
         description: "A Stripe live secret or restricted key (sk_live_, rk_live_): charges real money.",
         keywords: &["sk_live_", "rk_live_"],
         regex: r"(?-u:\b)(?P<secret>[sr]k_live_[0-9A-Za-z]{24,99})(?-u:\b)",
+        reveal: 8,
         files: RuleFiles::Any,
     },
     SecretRule {
@@ -175,6 +196,7 @@ const RULES: &[SecretRule] = &[
         description: "A Google API key (AIza…), billed to its project.",
         keywords: &["AIza"],
         regex: r"(?-u:\b)(?P<secret>AIza[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)",
+        reveal: 4,
         files: RuleFiles::Any,
     },
     SecretRule {
@@ -184,6 +206,7 @@ const RULES: &[SecretRule] = &[
         description: "An npm access token (npm_): publishes packages as its owner.",
         keywords: &["npm_"],
         regex: r"(?-u:\b)(?P<secret>npm_[A-Za-z0-9]{36})(?-u:\b)",
+        reveal: 4,
         files: RuleFiles::Any,
     },
     SecretRule {
@@ -194,6 +217,7 @@ const RULES: &[SecretRule] = &[
                       reported).",
         keywords: &["_authToken", "_auth", "_password"],
         regex: r#"(?m)(?:_authToken|_auth|_password)[ \t]*=[ \t]*["']?(?P<secret>[^\s"'$][^\s"']*)"#,
+        reveal: 0,
         files: RuleFiles::Named(&[".npmrc", "npmrc"]),
     },
     SecretRule {
@@ -203,6 +227,7 @@ const RULES: &[SecretRule] = &[
         description: "A PyPI API token (pypi-AgEIcHlwaS5vcmc…): uploads packages as its owner.",
         keywords: &["pypi-AgEIcHlwaS5vcmc"],
         regex: r"(?P<secret>pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})",
+        reveal: 5,
         files: RuleFiles::Any,
     },
     SecretRule {
@@ -213,6 +238,7 @@ const RULES: &[SecretRule] = &[
                       user:password) or a legacy .dockercfg.",
         keywords: &["\"auth\""],
         regex: r#""auth"[ \t]*:[ \t]*"(?P<secret>[A-Za-z0-9+/]{4,}={0,2})""#,
+        reveal: 0,
         files: RuleFiles::Named(&["config.json", ".dockercfg"]),
     },
     SecretRule {
@@ -225,6 +251,7 @@ const RULES: &[SecretRule] = &[
                       references (${VAR}) are not reported.",
         keywords: &[],
         regex: r#"(?mi)^[ \t]*(?:export[ \t]+)?(?P<name>[A-Z0-9_.-]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY)[A-Z0-9_.-]*)[ \t]*=[ \t]*["']?(?P<secret>[^\s"'$<{%#][^\s"'#]*)"#,
+        reveal: 0,
         files: RuleFiles::DotEnv,
     },
 ];

@@ -20,6 +20,8 @@ const REGEX_SIZE_LIMIT: usize = 1 << 20;
 /// Extra checks a match must pass beyond its regex.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Check {
+    /// Key material: no placeholder check (DER in base64 has long runs of `A`).
+    KeyMaterial,
     /// The secret must not be a placeholder (`EXAMPLE`, `xxxxxxxx…`).
     Placeholder,
     /// A GCP key id counts only in a file that says `"type": "service_account"`.
@@ -41,6 +43,7 @@ pub(crate) struct Rule {
     path: Option<regex::Regex>,
     has_keywords: bool,
     check: Check,
+    reveal: usize,
 }
 
 /// A secret found in some text.
@@ -82,6 +85,7 @@ impl Scanner {
                 keyword_rule.push(rules.len());
             }
             let check = match r.id {
+                "private-key" => Check::KeyMaterial,
                 "gcp-service-account" => Check::GcpServiceAccount,
                 "docker-auth" => Check::DockerAuth,
                 "secret-env" => Check::EnvName,
@@ -96,6 +100,7 @@ impl Scanner {
                 path: None,
                 has_keywords: !r.keywords.is_empty(),
                 check,
+                reveal: r.reveal,
             });
         }
         for c in custom {
@@ -121,6 +126,7 @@ impl Scanner {
                 path,
                 has_keywords: false,
                 check: Check::Placeholder,
+                reveal: 0,
             });
         }
         // Case-sensitive and leftmost-first so the SIMD prefilter does most of the work.
@@ -139,9 +145,10 @@ impl Scanner {
                 message: format!("at most {} of each", u16::MAX),
             });
         }
+        // Matches are reported per line: `^` and `$` anchor at line ends.
         let content = content
             .iter()
-            .map(|re| compile("content regex", re, re).map(|c| (re.clone(), c)))
+            .map(|re| compile("content regex", re, &format!("(?m:{re})")).map(|c| (re.clone(), c)))
             .collect::<Result<_, _>>()?;
         Ok(Scanner {
             rules,
@@ -230,6 +237,7 @@ impl Scanner {
                     &data[whole.start()..whole.end()],
                     secret.start() - whole.start(),
                     secret.len(),
+                    r.reveal,
                 );
                 hits.push(Hit {
                     rule: i,
@@ -285,11 +293,11 @@ impl LineCounter {
 }
 
 fn passes(check: Check, data: &[u8], caps: &Captures<'_>, secret: &[u8]) -> bool {
-    if placeholder(secret) {
+    if check != Check::KeyMaterial && placeholder(secret) {
         return false;
     }
     match check {
-        Check::Placeholder => true,
+        Check::Placeholder | Check::KeyMaterial => true,
         Check::GcpServiceAccount => {
             memchr::memmem::find(data, b"\"service_account\"").is_some()
                 && memchr::memmem::find(data, b"\"private_key\"").is_some()
@@ -344,10 +352,10 @@ fn placeholder(secret: &[u8]) -> bool {
     false
 }
 
-/// The match with its secret masked (the first 4 characters of a long secret stay, for triage),
+/// The match with its secret masked (its fixed prefix, `reveal` characters, stays for triage),
 /// cut to a short single line.
-fn redact(whole: &[u8], start: usize, len: usize) -> Vec<u8> {
-    let keep = if len >= 16 { 4 } else { 0 };
+fn redact(whole: &[u8], start: usize, len: usize, reveal: usize) -> Vec<u8> {
+    let keep = if len >= 2 * reveal { reveal } else { 0 };
     let mut out = Vec::with_capacity(MAX_SNIPPET + 8);
     out.extend_from_slice(&whole[..start.min(MAX_SNIPPET)]);
     out.extend_from_slice(&whole[start..start + keep]);
@@ -376,12 +384,13 @@ mod tests {
     #[test]
     fn masks_and_bounds() {
         assert_eq!(
-            redact(b"key=AKIA1234567890ABCDEF", 4, 20),
+            redact(b"key=AKIA1234567890ABCDEF", 4, 20, 4),
             b"key=AKIA****************".to_vec()
         );
-        assert_eq!(redact(b"p=hunter2", 2, 7), b"p=*******".to_vec());
+        assert_eq!(redact(b"p=hunter2", 2, 7, 0), b"p=*******".to_vec());
+        assert_eq!(redact(b"p=abc", 2, 3, 4), b"p=***".to_vec());
         let long = vec![b'a'; 10_000];
-        assert!(redact(&long, 9_000, 100).len() <= MAX_SNIPPET + 30);
+        assert!(redact(&long, 9_000, 100, 4).len() <= MAX_SNIPPET + 30);
         assert!(placeholder(b"AKIAIOSFODNN7EXAMPLE"));
         assert!(placeholder(b"ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"));
         assert!(!placeholder(b"AKIA2E0A8F3B244C9986"));

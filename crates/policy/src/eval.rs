@@ -215,8 +215,9 @@ fn rule_decisions(ctx: &Ctx<'_>, layers: &Layers<'_>, policy: &str, rule: &Rule)
         .unavailable
         .into_iter()
         .map(|what| {
+            let subject = format!("{}.{}", gate.name, trigger.name);
             (
-                warn("data_unavailable", what.clone(), format!("data unavailable: {what}")),
+                warn("data_unavailable", subject, format!("data unavailable: {what}")),
                 None,
             )
         })

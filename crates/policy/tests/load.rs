@@ -398,3 +398,32 @@ fn load_reads_files_and_names_them() {
     }
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
+
+#[test]
+fn hostile_files_never_panic() {
+    // Every prefix of a good file: most are invalid, none may panic, each error is placed.
+    for end in (0..=GOOD.len()).filter(|i| GOOD.is_char_boundary(*i)) {
+        if let Err(PolicyError::Invalid(problems)) = Bundle::parse(&GOOD[..end], "cut.yaml") {
+            assert!(!problems.is_empty());
+            assert!(
+                problems.iter().all(|p| p.at.line >= 1 && p.at.col >= 1),
+                "{problems:#?}"
+            );
+        }
+    }
+    let odd = [
+        "[]",
+        "just text",
+        "version: 1\nid: x\npolicies: {a: b}\n",
+        "version: 1\nid: x\npolicies: [[1, 2]]\n",
+        "? [a]\n: b\n",
+        "version: 1\nid: x\npolicies:\n  - {id: p, rules: [{gate: [a], trigger: {b: c}, action: [stop]}]}\n",
+        &"[".repeat(500),
+        "version: \"1\"\nid: x\npolicies: []\nallowlists: [{id: a, items: [{id: i, gate: always, trigger_id: '*', reason: r, expires: [2027-01-01]}]}]\n",
+    ];
+    for text in odd {
+        assert!(Bundle::parse(text, "odd.yaml").is_err(), "{text}");
+    }
+    // An anchor reused as a value is fine.
+    assert!(Bundle::parse("version: &v \"1\"\nid: x\npolicies: []\nallowlists: []\n", "a.yaml").is_ok());
+}
