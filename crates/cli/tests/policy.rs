@@ -361,6 +361,12 @@ fn the_default_bundle_stops_on_django_urllib3_secrets_and_ssh() {
     // The private key of the last layer, and the AWS key the last layer deleted.
     assert!(found("secrets", "/root/.ssh/id_rsa", "stop"), "{all:#?}");
     assert!(found("secrets", "/app/.env", "stop"), "the deleted AWS key: {all:#?}");
+    for rule in ["aws-access-key-id", "aws-secret-access-key"] {
+        assert!(
+            all.iter().any(|d| d["trigger_id"] == format!("{rule}:/app/.env")),
+            "{rule} in the .env's usual upper-case spelling: {all:#?}"
+        );
+    }
     let aws = all
         .iter()
         .find(|d| d["gate"] == "secrets" && d.to_string().contains("/app/.env"))
