@@ -1,12 +1,15 @@
-//! From a source argument to an SBOM: open the image (or read a stored SBOM), run the catalogers.
+//! From a source argument to an SBOM: open the image (or read a stored SBOM), run the catalogers
+//! and, when asked, the image analysis (secrets, content, users, verify) in the same read.
 
 use std::io::IsTerminal;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use vigil_analysis::{Analyzer, AnalyzerConfig};
 use vigil_catalog::{Catalogers, Scope};
-use vigil_image::{Limits, Options, Platform, SourceSpec};
+use vigil_image::{Inspector, Limits, Options, Platform, SelectNothing, SourceSpec};
 use vigil_sbom::{Sbom, Tool};
+use vigil_types::LayerInfo;
 
 use crate::progress::Bar;
 
@@ -25,25 +28,23 @@ pub struct ReadOptions {
     pub quiet: bool,
 }
 
-/// Reads `arg` (any source, including `sbom:`) into an SBOM.
-pub fn sbom_from(arg: &str, opts: &ReadOptions) -> Result<Sbom> {
+/// Reads `arg` (any source, including `sbom:`) into an SBOM. With `analysis`, an image source is
+/// also analysed (in the same pass over its layers) and the SBOM carries the [`vigil_types::Analysis`];
+/// a stored SBOM keeps the analysis it was written with, if any.
+pub fn sbom_from(arg: &str, opts: &ReadOptions, analysis: Option<AnalyzerConfig>) -> Result<Sbom> {
     let spec = SourceSpec::parse(arg)?;
     if let SourceSpec::Sbom(path) = &spec {
         let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
         return Ok(vigil_sbom::decode(&bytes, &path.display().to_string())?);
     }
-    let mut limits = Limits::default();
-    if let Some(m) = opts.max_layer_size {
-        limits.max_layer_size = m;
-    }
+    let analyzer = analysis
+        .map(|config| Analyzer::new(config).map(Arc::new))
+        .transpose()
+        .context("cannot set up the image analysis")?;
     let bar = (!opts.quiet && std::io::stderr().is_terminal()).then(|| Arc::new(Bar::new()));
-    let options = Options {
-        platform: opts.platform.clone(),
-        limits,
-        progress: bar.clone().map(|b| b as Arc<dyn vigil_image::Progress>),
-        docker_socket: None,
-        inspector: None,
-    };
+    let mut options = image_options(opts);
+    options.progress = bar.clone().map(|b| b as Arc<dyn vigil_image::Progress>);
+    options.inspector = analyzer.clone().map(|a| a as Arc<dyn Inspector>);
     let catalogers = Catalogers::default_set();
     let image = vigil_image::open(&spec, &options, &catalogers)?;
     if let Some(b) = &bar {
@@ -55,6 +56,12 @@ pub fn sbom_from(arg: &str, opts: &ReadOptions) -> Result<Sbom> {
         Scope::Image
     };
     let catalog = catalogers.run(&image.tree, scope);
+    let analysis = analyzer.map(|a| {
+        if let Some(b) = &bar {
+            b.message("analysing");
+        }
+        a.finish(&image, &catalog.packages)
+    });
     if let Some(b) = &bar {
         b.finish();
     }
@@ -79,8 +86,38 @@ pub fn sbom_from(arg: &str, opts: &ReadOptions) -> Result<Sbom> {
         distro: catalog.distro,
         packages: catalog.packages,
         unknowns,
-        analysis: None,
+        analysis,
     })
+}
+
+/// An image's name (its first tag, else the argument) and layers (bottom first), reading no file
+/// content: an image's manifest and configuration, or a stored SBOM's layer list. For `--base`.
+pub fn layers_of(arg: &str, opts: &ReadOptions) -> Result<(String, Vec<LayerInfo>)> {
+    let spec = SourceSpec::parse(arg)?;
+    let (source, layers) = if let SourceSpec::Sbom(path) = &spec {
+        let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let sbom = vigil_sbom::decode(&bytes, &path.display().to_string())?;
+        (sbom.source, sbom.layers)
+    } else {
+        let image = vigil_image::open(&spec, &image_options(opts), &SelectNothing)?;
+        (image.source, image.layers)
+    };
+    let name = source.tags.into_iter().next().unwrap_or_else(|| arg.to_string());
+    Ok((name, layers))
+}
+
+fn image_options(opts: &ReadOptions) -> Options {
+    let mut limits = Limits::default();
+    if let Some(m) = opts.max_layer_size {
+        limits.max_layer_size = m;
+    }
+    Options {
+        platform: opts.platform.clone(),
+        limits,
+        progress: None,
+        docker_socket: None,
+        inspector: None,
+    }
 }
 
 /// Parses a byte size: `1048576`, `512K`, `64M`, `2G`, `1T` (binary multiples).

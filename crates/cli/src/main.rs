@@ -5,6 +5,8 @@ mod build;
 mod config;
 mod db_cmd;
 mod output;
+mod policy_cmd;
+mod policy_print;
 mod progress;
 mod rules_cmd;
 mod runtime;
@@ -27,8 +29,11 @@ struct Cli {
 enum Command {
     /// Catalog every package in an image or directory and write an SBOM.
     Sbom(sbom_cmd::SbomArgs),
-    /// Match a source's packages against the vulnerability database; gate with --fail-on.
+    /// Match a source's packages against the vulnerability database and evaluate a policy;
+    /// gate with --fail-on and --policy.
     Scan(scan_cmd::ScanArgs),
+    /// Policy bundles: validate files, evaluate one on an SBOM or image, list the gates.
+    Policy(policy_cmd::PolicyArgs),
     /// Manage the vulnerability database: update, import, status.
     Db(db_cmd::DbArgs),
     /// Watch system calls and process events live, with process and container context.
@@ -47,6 +52,7 @@ fn main() -> ExitCode {
         Command::Sbom(args) => sbom_cmd::run(args),
         Command::Db(args) => db_cmd::run(args),
         Command::Scan(args) => scan_cmd::run(args),
+        Command::Policy(args) => policy_cmd::run(args),
         Command::Watch(args) => runtime::watch::run(args),
         Command::Capture(args) => runtime::capture::run_capture(args),
         Command::Rules(args) => rules_cmd::run(args),

@@ -1,4 +1,4 @@
-//! `vigil sbom SOURCE [-o FORMAT[=PATH]]... [--file PATH] [-q]`
+//! `vigil sbom SOURCE [-o FORMAT[=PATH]]... [--file PATH] [--analyze] [-q]`
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -10,6 +10,7 @@ use vigil_sbom::Format;
 
 use crate::build::{sbom_from, ReadOptions};
 use crate::output::{parse_outputs, write_to};
+use crate::policy_cmd::{analyzer_config, load_bundle};
 
 #[derive(Args)]
 pub struct SbomArgs {
@@ -23,6 +24,15 @@ pub struct SbomArgs {
     /// Write the (single) output to this file instead of stdout.
     #[arg(long = "file")]
     pub file: Option<PathBuf>,
+    /// Also analyse the image (secrets in every layer and the environment, the file index, users,
+    /// and what the bundle of --policy needs) and keep the analysis in vigil-json, so
+    /// `vigil policy eval sbom:FILE` can evaluate policies later without the image.
+    #[arg(long)]
+    pub analyze: bool,
+    /// With --analyze: also search for what this bundle's rules need (content regexes, custom
+    /// secret patterns, digests, package verification); default: what the default bundle needs.
+    #[arg(long, value_name = "FILE|default", requires = "analyze")]
+    pub policy: Option<String>,
     #[command(flatten)]
     pub read: ReadOptions,
 }
@@ -34,7 +44,12 @@ pub fn run(args: SbomArgs) -> Result<ExitCode> {
         Format::VigilJson
     };
     let outputs = parse_outputs(&args.output, default)?;
-    let sbom = sbom_from(&args.source, &args.read)?;
+    let analysis = if args.analyze {
+        Some(analyzer_config(&load_bundle(args.policy.as_deref())?))
+    } else {
+        None
+    };
+    let sbom = sbom_from(&args.source, &args.read, analysis)?;
     for (format, path) in &outputs {
         let target = path.as_deref().or(args.file.as_deref());
         write_to(target, |w| Ok(vigil_sbom::encode(&sbom, *format, w)?))?;

@@ -77,9 +77,15 @@ pub(crate) fn read_layers(
                     layer: &plan.member,
                 };
                 let r = match store.open(&plan.member) {
-                    Ok(Some((reader, size))) => {
-                        read_layer(reader, Some(size), selector, &options.limits, progress, &name)
-                    }
+                    Ok(Some((reader, size))) => read_layer(
+                        reader,
+                        Some(size),
+                        selector,
+                        options.inspector.as_deref(),
+                        &options.limits,
+                        progress,
+                        &name,
+                    ),
                     Ok(None) => Err(ImageError::MissingBlob {
                         input: input.to_string(),
                         blob: plan.member.clone(),

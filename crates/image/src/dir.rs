@@ -8,8 +8,9 @@ use std::path::Path;
 
 use vigil_types::{SourceInfo, Unknown};
 
+use crate::layer::Readers;
 use crate::tree::{FileKind, FileTree, LayerIndex, NewEntry};
-use crate::{Image, ImageError, Options, Select, Selector};
+use crate::{Image, ImageError, Options, Selector};
 
 pub(crate) fn open(input: &str, root: &Path, options: &Options, selector: &dyn Selector) -> Result<Image, ImageError> {
     let meta = fs::symlink_metadata(root).map_err(|e| ImageError::io(input, e))?;
@@ -117,31 +118,24 @@ impl Walk<'_> {
             (FileKind::Other, None)
         };
         let mut content = None;
+        let mut note = None;
         if kind == FileKind::File {
             self.size += meta.len();
-            let sel = self.selector.select(path, mode, meta.len());
-            if sel != Select::Skip {
-                if meta.len() > self.options.limits.max_file_size {
-                    let reason = format!(
-                        "{} bytes is past the cap of {} bytes",
-                        meta.len(),
-                        self.options.limits.max_file_size
-                    );
-                    self.unknown(path, reason);
-                } else {
-                    self.buf.clear();
-                    match fs::File::open(full)
-                        .and_then(|f| f.take(self.options.limits.max_file_size).read_to_end(&mut self.buf))
-                    {
-                        Ok(_) => {
-                            content = match sel {
-                                Select::Keep => Some(std::mem::take(&mut self.buf)),
-                                Select::Extract => self.selector.extract(path, mode, &self.buf),
-                                Select::Skip => None,
-                            }
-                        }
-                        Err(e) => self.unknown(path, format!("cannot read: {e}")),
-                    }
+            let readers = Readers {
+                selector: self.selector,
+                inspector: self.options.inspector.as_deref(),
+            };
+            let limits = &self.options.limits;
+            let want = readers.want(path, mode, meta.len(), limits);
+            if want.over_cap {
+                let reason = format!("{} bytes is past the cap of {} bytes", meta.len(), limits.max_file_size);
+                self.unknown(path, reason);
+            }
+            if want.read() {
+                self.buf.clear();
+                match fs::File::open(full).and_then(|f| f.take(limits.max_file_size).read_to_end(&mut self.buf)) {
+                    Ok(_) => (content, note) = readers.take(path, mode, &mut self.buf, want),
+                    Err(e) => self.unknown(path, format!("cannot read: {e}")),
                 }
             }
         }
@@ -155,6 +149,9 @@ impl Walk<'_> {
             gid: meta.gid(),
             content,
         });
+        if let Some(n) = note {
+            self.index.note(n);
+        }
         if kind == FileKind::Dir {
             self.dir(full, path);
         }

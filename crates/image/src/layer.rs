@@ -7,7 +7,7 @@ use sha2::{Digest as _, Sha256};
 use vigil_types::Digest;
 
 use crate::path::{normalize_entry, parent};
-use crate::select::{Limits, Select, Selector};
+use crate::select::{Inspector, Limits, Select, Selector};
 use crate::tree::{FileKind, LayerIndex, NewEntry};
 use crate::{ImageError, Progress};
 
@@ -157,6 +157,7 @@ pub(crate) fn read_layer(
     raw: impl Read,
     stored_size: Option<u64>,
     selector: &dyn Selector,
+    inspector: Option<&dyn Inspector>,
     limits: &Limits,
     progress: &dyn Progress,
     name: &LayerName<'_>,
@@ -203,7 +204,8 @@ pub(crate) fn read_layer(
     let mut archive = tar::Archive::new(Hashing::new(capped));
     let mut index = LayerIndex::default();
     let mut entries = 0u64;
-    let result = index_entries(&mut archive, &mut index, &mut entries, selector, limits, name);
+    let readers = Readers { selector, inspector };
+    let result = index_entries(&mut archive, &mut index, &mut entries, &readers, limits, name);
     let mut stack = archive.into_inner();
     if stack.inner.exceeded {
         return Err(ImageError::TooLarge {
@@ -252,7 +254,7 @@ fn index_entries<R: Read>(
     archive: &mut tar::Archive<R>,
     index: &mut LayerIndex,
     count: &mut u64,
-    selector: &dyn Selector,
+    readers: &Readers<'_>,
     limits: &Limits,
     name: &LayerName<'_>,
 ) -> Result<(), ImageError> {
@@ -335,26 +337,22 @@ fn index_entries<R: Read>(
             _ => None,
         };
         let mut content = None;
+        let mut note = None;
         if kind == FileKind::File {
-            let sel = selector.select(&path, mode, size);
-            if sel != Select::Skip {
-                if size > limits.max_file_size {
-                    index.skipped.push((
-                        path.clone(),
-                        format!("{size} bytes is past the cap of {} bytes", limits.max_file_size),
-                    ));
-                } else {
-                    buf.clear();
-                    buf.reserve(size as usize);
-                    entry
-                        .read_to_end(&mut buf)
-                        .map_err(|e| layer_err(name, format!("entry {path:?}: truncated content: {e}")))?;
-                    content = match sel {
-                        Select::Keep => Some(std::mem::take(&mut buf)),
-                        Select::Extract => selector.extract(&path, mode, &buf),
-                        Select::Skip => None,
-                    };
-                }
+            let want = readers.want(&path, mode, size, limits);
+            if want.over_cap {
+                index.skipped.push((
+                    path.clone(),
+                    format!("{size} bytes is past the cap of {} bytes", limits.max_file_size),
+                ));
+            }
+            if want.read() {
+                buf.clear();
+                buf.reserve(size as usize);
+                entry
+                    .read_to_end(&mut buf)
+                    .map_err(|e| layer_err(name, format!("entry {path:?}: truncated content: {e}")))?;
+                (content, note) = readers.take(&path, mode, &mut buf, want);
             }
         }
         index.push(NewEntry {
@@ -367,6 +365,62 @@ fn index_entries<R: Read>(
             gid,
             content,
         });
+        if let Some(n) = note {
+            index.note(n);
+        }
     }
     Ok(())
+}
+
+/// The selector and the optional inspector, which decide together whether a file's content is read.
+pub(crate) struct Readers<'a> {
+    pub selector: &'a dyn Selector,
+    pub inspector: Option<&'a dyn Inspector>,
+}
+
+/// What to do with one regular file's content.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Want {
+    /// What the selector keeps, once the content is read (`Skip` past the size cap).
+    pub select: Select,
+    /// Whether the inspector looks at the content.
+    pub inspect: bool,
+    /// The selector wanted the content but it is past the cap (an unknown for the catalogers).
+    pub over_cap: bool,
+}
+
+impl Want {
+    /// Whether the content is read at all.
+    pub fn read(&self) -> bool {
+        self.select != Select::Skip || self.inspect
+    }
+}
+
+impl Readers<'_> {
+    /// Asks the selector and the inspector about one regular file. The inspector is asked only
+    /// when there is one, so an image read without it costs nothing more.
+    pub fn want(&self, path: &str, mode: u32, size: u64, limits: &Limits) -> Want {
+        let within = size <= limits.max_file_size;
+        let sel = self.selector.select(path, mode, size);
+        let inspect = within && self.inspector.is_some_and(|i| i.wants(path, mode, size));
+        Want {
+            select: if within { sel } else { Select::Skip },
+            inspect,
+            over_cap: !within && sel != Select::Skip,
+        }
+    }
+
+    /// Hands the content read once to the inspector, then to the selector: (kept content, note).
+    pub fn take(&self, path: &str, mode: u32, buf: &mut Vec<u8>, want: Want) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
+        let note = match self.inspector {
+            Some(i) if want.inspect => i.inspect(path, mode, buf),
+            _ => None,
+        };
+        let content = match want.select {
+            Select::Keep => Some(std::mem::take(buf)),
+            Select::Extract => self.selector.extract(path, mode, buf),
+            Select::Skip => None,
+        };
+        (content, note)
+    }
 }

@@ -34,7 +34,7 @@ pub use path::resolve_in_root;
 pub use progress::Progress;
 pub use select::{Inspector, Limits, Select, SelectNothing, SelectPaths, Selector};
 pub use source::{Platform, SourceSpec};
-pub use tree::{FileKind, FileRef, FileTree, ResolveError};
+pub use tree::{FileKind, FileRef, FileTree, NoteRef, ResolveError};
 use vigil_types::{ImageConfig, LayerInfo, SourceInfo, Unknown};
 
 /// How to read an image.

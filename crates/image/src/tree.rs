@@ -71,6 +71,8 @@ pub struct LayerIndex {
     whiteouts: Vec<Span>,
     opaque: Vec<Span>,
     contents: Vec<Arc<[u8]>>,
+    /// Inspector notes: (index of the entry in `recs`, note). Empty without an inspector.
+    notes: Vec<(u32, Box<[u8]>)>,
     /// Files whose content was wanted but could not be kept: (path, reason).
     pub(crate) skipped: Vec<(String, String)>,
 }
@@ -113,6 +115,13 @@ impl LayerIndex {
             kind: e.kind,
             live: true,
         });
+    }
+
+    /// Attaches an inspector's note to the entry pushed last.
+    pub(crate) fn note(&mut self, note: Vec<u8>) {
+        if let Some(last) = self.recs.len().checked_sub(1) {
+            self.notes.push((last as u32, note.into()));
+        }
     }
 
     /// `path` (absolute) is deleted from lower layers.
@@ -169,6 +178,26 @@ pub enum ResolveError {
     Loop(String),
 }
 
+/// An inspector's note on one version of a file: the file at `path` as layer `layer` wrote it.
+#[derive(Clone, Copy, Debug)]
+pub struct NoteRef<'a> {
+    /// Absolute path inside the image.
+    pub path: &'a str,
+    /// Index of the layer that wrote this version (0 = bottom).
+    pub layer: usize,
+    /// What [`crate::Inspector::inspect`] returned.
+    pub data: &'a [u8],
+    /// Whether this version is the one in the final tree (not deleted or replaced by a later layer).
+    pub live: bool,
+}
+
+/// A note in the tree: the entry it belongs to (its path), the layer, the bytes.
+struct TreeNote {
+    rec: u32,
+    layer: u16,
+    data: Box<[u8]>,
+}
+
 /// Kept versions of one path: (layer index, content), bottom first.
 type Versions = Vec<(usize, Arc<[u8]>)>;
 
@@ -183,6 +212,10 @@ pub struct FileTree {
     layers: Vec<Option<Digest>>,
     history: HashMap<Box<str>, Versions>,
     live: usize,
+    /// Inspector notes of every layer, in layer order.
+    notes: Vec<TreeNote>,
+    /// Entry index -> the note of its live version. Empty (never touched) without an inspector.
+    current_note: HashMap<u32, u32>,
 }
 
 impl FileTree {
@@ -198,6 +231,8 @@ impl FileTree {
             layers,
             history: HashMap::new(),
             live: 0,
+            notes: Vec::new(),
+            current_note: HashMap::new(),
         };
         for (li, layer) in indexes.into_iter().enumerate() {
             t.apply(li, layer);
@@ -223,7 +258,9 @@ impl FileTree {
         let base = self.contents.len() as u32;
         let mut contents = layer.contents.into_iter();
         let mut kept_here: Vec<(&str, Arc<[u8]>)> = Vec::new();
-        for rec in &layer.recs {
+        let mut notes = layer.notes.into_iter().peekable();
+        for (ri, rec) in layer.recs.iter().enumerate() {
+            let note = notes.next_if(|(r, _)| *r as usize == ri).map(|(_, data)| data);
             let path = layer.arena.get(rec.path);
             if let Some(Some(c)) = (rec.content != NONE).then(|| contents.next()) {
                 self.contents.push(c.clone());
@@ -254,7 +291,7 @@ impl FileTree {
                     }
                 }
             }
-            match self.find(path) {
+            let at = match self.find(path) {
                 Some(i) => {
                     let old = &mut self.recs[i as usize];
                     if old.kind == FileKind::Dir && rec.kind != FileKind::Dir {
@@ -262,6 +299,7 @@ impl FileTree {
                     }
                     let p = old.path;
                     *old = Rec { path: p, ..new };
+                    i
                 }
                 None => {
                     let span = self.arena.push(path);
@@ -272,7 +310,23 @@ impl FileTree {
                     self.index
                         .insert_unique(h, idx, |&i| self.hasher.hash_one(arena.get(recs[i as usize].path)));
                     self.live += 1;
+                    idx
                 }
+            };
+            match note {
+                Some(data) => {
+                    self.current_note.insert(at, self.notes.len() as u32);
+                    self.notes.push(TreeNote {
+                        rec: at,
+                        layer: li as u16,
+                        data,
+                    });
+                }
+                // A version without a note replaces the noted one.
+                None if !self.current_note.is_empty() => {
+                    self.current_note.remove(&at);
+                }
+                None => {}
             }
         }
         for (path, c) in kept_here {
@@ -312,6 +366,9 @@ impl FileTree {
             }
             self.recs[i].live = false;
             self.live -= 1;
+            if !self.current_note.is_empty() {
+                self.current_note.remove(&(i as u32));
+            }
         }
     }
 
@@ -441,6 +498,38 @@ impl FileTree {
     /// Paths that had kept content in any layer, including ones deleted later (the all-layers scope).
     pub fn history_paths(&self) -> impl Iterator<Item = &str> + '_ {
         self.history.keys().map(|k| &**k)
+    }
+
+    /// Inspector notes of every version of every file, in layer order, including versions a later
+    /// layer deleted or replaced (their `live` is false). Empty when the image was read without an
+    /// [`crate::Inspector`].
+    pub fn notes(&self) -> impl Iterator<Item = NoteRef<'_>> + '_ {
+        self.notes.iter().enumerate().map(|(n, t)| self.note_ref(n, t))
+    }
+
+    fn note_ref<'a>(&'a self, n: usize, t: &'a TreeNote) -> NoteRef<'a> {
+        let r = &self.recs[t.rec as usize];
+        NoteRef {
+            path: self.arena.get(r.path),
+            layer: t.layer as usize,
+            data: &t.data,
+            live: self.current_note.get(&t.rec) == Some(&(n as u32)),
+        }
+    }
+
+    /// The note on the version of `path` (exact, no links) in the final tree, if it has one.
+    pub fn live_note(&self, path: &str) -> Option<NoteRef<'_>> {
+        let i = self.find(path)?;
+        let &n = self.current_note.get(&i)?;
+        let t = self.notes.get(n as usize)?;
+        Some(self.note_ref(n as usize, t))
+    }
+
+    /// Whether the version of `path` (exact, no links) that layer `layer` wrote is the one in the
+    /// final tree: present, and not deleted or replaced by a later layer.
+    pub fn is_live(&self, path: &str, layer: usize) -> bool {
+        self.find(path)
+            .is_some_and(|i| self.recs[i as usize].layer as usize == layer)
     }
 
     /// The diff id of layer `i`.
