@@ -2,9 +2,9 @@
 //! with the catalogers and the [`Analyzer`] (default configuration), alternating RUNS times, and
 //! prints the best wall times, file counts and the secrets found.
 //!
-//! `cargo run --release -p vigil-analysis --example analyze -- docker-archive:/tmp/app.tar [RUNS] [full]`
+//! `cargo run --release -p vigil-analysis --example analyze -- docker-archive:/tmp/app.tar [RUNS] [MODE]`
 //!
-//! `full` also computes every file's sha256 and verifies package files (digests and verify on).
+//! MODE `digests` also computes every file's sha256, `verify` verifies package files, `full` both.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,10 +18,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let source = args.next().ok_or("usage: analyze SOURCE [RUNS]")?;
     let runs: usize = args.next().map_or(Ok(3), |r| r.parse())?;
-    let full = args.next().as_deref() == Some("full");
+    let mode = args.next().unwrap_or_default();
     let config = AnalyzerConfig {
-        digests: full,
-        verify: full,
+        digests: mode == "full" || mode == "digests",
+        verify: mode == "full" || mode == "verify",
         ..AnalyzerConfig::default()
     };
     let spec = SourceSpec::parse(&source)?;
