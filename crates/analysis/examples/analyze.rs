@@ -2,7 +2,9 @@
 //! with the catalogers and the [`Analyzer`] (default configuration), alternating RUNS times, and
 //! prints the best wall times, file counts and the secrets found.
 //!
-//! `cargo run --release -p vigil-analysis --example analyze -- docker-archive:/tmp/app.tar [RUNS]`
+//! `cargo run --release -p vigil-analysis --example analyze -- docker-archive:/tmp/app.tar [RUNS] [MODE]`
+//!
+//! MODE `digests` also computes every file's sha256, `verify` verifies package files, `full` both.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,6 +18,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let source = args.next().ok_or("usage: analyze SOURCE [RUNS]")?;
     let runs: usize = args.next().map_or(Ok(3), |r| r.parse())?;
+    let mode = args.next().unwrap_or_default();
+    let config = AnalyzerConfig {
+        digests: mode == "full" || mode == "digests",
+        verify: mode == "full" || mode == "verify",
+        ..AnalyzerConfig::default()
+    };
     let spec = SourceSpec::parse(&source)?;
     let catalogers = Catalogers::default_set();
     let mut plain = Vec::new();
@@ -30,7 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         drop(image);
 
         let t = Instant::now();
-        let analyzer = Arc::new(Analyzer::new(AnalyzerConfig::default())?);
+        let analyzer = Arc::new(Analyzer::new(config.clone())?);
         let options = Options {
             inspector: Some(analyzer.clone()),
             ..Options::default()
@@ -77,6 +85,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         analysis.passwd.as_ref().map_or(0, Vec::len),
         analysis.groups.as_ref().map_or(0, Vec::len)
     );
+    println!("verify findings: {}", analysis.verify.len());
+    for v in &analysis.verify {
+        println!("  {:?} {} ({}) layer {:?}", v.problem, v.path, v.package, v.layer);
+    }
     println!("secrets: {}", analysis.secrets.len());
     for s in &analysis.secrets {
         match &s.found_in {

@@ -8,6 +8,7 @@ use vigil_types::{Analysis, ContentMatch, FileEntry, FileEntryKind, FoundIn, Pac
 
 use crate::note::{facts, Fact};
 use crate::users::{parse_group, parse_passwd};
+use crate::versions::{FileHit, Hits, What};
 use crate::Analyzer;
 
 /// The facts kept for the live version of a file.
@@ -33,35 +34,32 @@ pub(crate) fn finish(a: &Analyzer, image: &Image, packages: &[Package]) -> Analy
         ..Analysis::default()
     };
     let mut live: HashMap<&str, Live<'_>> = HashMap::new();
+    let mut hits = Hits::default();
     for n in tree.notes() {
         let mut l = Live::default();
-        let at = |line| FoundIn::File {
-            path: n.path.to_string(),
+        hits.next_version();
+        let hit = |what, line, fingerprint, redacted| FileHit {
+            path: n.path,
             layer: n.layer,
+            live: n.live,
+            what,
             line,
-            deleted: !n.live,
+            fingerprint,
+            redacted,
         };
         for f in facts(n.data) {
             match f {
-                Fact::Secret { rule, line, redacted } => {
-                    if let Some(r) = rules.get(rule as usize) {
-                        out.secrets.push(SecretFinding {
-                            rule: r.id.clone(),
-                            category: r.category.clone(),
-                            title: r.title.clone(),
-                            found_in: at(line),
-                            redacted: String::from_utf8_lossy(redacted).into_owned(),
-                        });
-                    }
-                }
-                Fact::Content { regex, line } => {
-                    if let Some((re, _)) = a.scanner.content.get(regex as usize) {
-                        out.content_matches.push(ContentMatch {
-                            regex: re.clone(),
-                            found_in: at(line),
-                        });
-                    }
-                }
+                Fact::Secret {
+                    rule,
+                    line,
+                    fingerprint,
+                    redacted,
+                } => hits.push(hit(What::Secret(rule), line, fingerprint, redacted)),
+                Fact::Content {
+                    regex,
+                    line,
+                    fingerprint,
+                } => hits.push(hit(What::Content(regex), line, fingerprint, &[])),
                 Fact::Dropped(k) => {
                     out.notes.push(format!(
                         "{} (layer {}): {k} more matches than the {} listed per file",
@@ -78,6 +76,37 @@ pub(crate) fn finish(a: &Analyzer, image: &Image, packages: &[Package]) -> Analy
         }
         if n.live {
             live.insert(n.path, l);
+        }
+    }
+    for m in hits.merge() {
+        let found_in = FoundIn::File {
+            path: m.path.to_string(),
+            layer: m.layer,
+            line: m.line,
+            deleted: m.deleted,
+        };
+        match m.what {
+            What::Secret(rule) => {
+                let Some(r) = a.scanner.rules.get(rule as usize) else {
+                    continue;
+                };
+                out.secrets.push(SecretFinding {
+                    rule: r.id.clone(),
+                    category: r.category.clone(),
+                    title: r.title.clone(),
+                    found_in,
+                    redacted: String::from_utf8_lossy(m.redacted).into_owned(),
+                });
+            }
+            What::Content(regex) => {
+                let Some((re, _)) = a.scanner.content.get(regex as usize) else {
+                    continue;
+                };
+                out.content_matches.push(ContentMatch {
+                    regex: re.clone(),
+                    found_in,
+                });
+            }
         }
     }
     env_secrets(a, image, &mut out);

@@ -27,6 +27,7 @@ mod rules;
 mod scan;
 mod users;
 mod verify;
+mod versions;
 
 use md5::Md5;
 use sha1::Sha1;
@@ -153,14 +154,16 @@ impl Inspector for Analyzer {
                 note.add(&Fact::Secret {
                     rule: h.rule as u16,
                     line: h.line,
+                    fingerprint: h.fingerprint,
                     redacted: &h.redacted,
                 });
             }
             if general {
-                for (regex, line) in self.scanner.content_matches(data, &mut dropped) {
+                for (regex, line, fingerprint) in self.scanner.content_matches(data, &mut dropped) {
                     note.add(&Fact::Content {
                         regex: regex as u16,
                         line,
+                        fingerprint,
                     });
                 }
             }

@@ -8,16 +8,19 @@ pub(crate) enum Fact<'a> {
     Sha256(&'a [u8]),
     Md5(&'a [u8]),
     Sha1(&'a [u8]),
-    /// A secret: index of the rule (built-in first, then custom), 1-based line, masked text.
+    /// A secret: index of the rule (built-in first, then custom), 1-based line, a fingerprint of
+    /// the secret (to tell the same secret in another version of the file), masked text.
     Secret {
         rule: u16,
         line: u32,
+        fingerprint: u64,
         redacted: &'a [u8],
     },
-    /// A content regex matched on this 1-based line.
+    /// A content regex matched on this 1-based line; a fingerprint of the matched text.
     Content {
         regex: u16,
         line: u32,
+        fingerprint: u64,
     },
     /// The whole content (users and groups, package databases).
     Raw(&'a [u8]),
@@ -52,10 +55,28 @@ impl NoteWriter {
             Fact::Sha256(d) => self.put(SHA256, &[d]),
             Fact::Md5(d) => self.put(MD5, &[d]),
             Fact::Sha1(d) => self.put(SHA1, &[d]),
-            Fact::Secret { rule, line, redacted } => {
-                self.put(SECRET, &[&rule.to_le_bytes(), &line.to_le_bytes(), redacted])
-            }
-            Fact::Content { regex, line } => self.put(CONTENT, &[&regex.to_le_bytes(), &line.to_le_bytes()]),
+            Fact::Secret {
+                rule,
+                line,
+                fingerprint,
+                redacted,
+            } => self.put(
+                SECRET,
+                &[
+                    &rule.to_le_bytes(),
+                    &line.to_le_bytes(),
+                    &fingerprint.to_le_bytes(),
+                    redacted,
+                ],
+            ),
+            Fact::Content {
+                regex,
+                line,
+                fingerprint,
+            } => self.put(
+                CONTENT,
+                &[&regex.to_le_bytes(), &line.to_le_bytes(), &fingerprint.to_le_bytes()],
+            ),
             Fact::Raw(d) => self.put(RAW, &[d]),
             Fact::Dropped(n) => self.put(DROPPED, &[&n.to_le_bytes()]),
         }
@@ -84,20 +105,30 @@ pub(crate) fn facts(note: &[u8]) -> impl Iterator<Item = Fact<'_>> + '_ {
                 .and_then(|b| b.try_into().ok())
                 .map(u32::from_le_bytes)
         };
+        let u64_at = |i: usize| {
+            body.get(i..i + 8)
+                .and_then(|b| b.try_into().ok())
+                .map(u64::from_le_bytes)
+        };
         let fact = match tag {
             SHA256 => Some(Fact::Sha256(body)),
             MD5 => Some(Fact::Md5(body)),
             SHA1 => Some(Fact::Sha1(body)),
-            SECRET => match (u16_at(0), u32_at(2)) {
-                (Some(rule), Some(line)) => Some(Fact::Secret {
+            SECRET => match (u16_at(0), u32_at(2), u64_at(6)) {
+                (Some(rule), Some(line), Some(fingerprint)) => Some(Fact::Secret {
                     rule,
                     line,
-                    redacted: &body[6..],
+                    fingerprint,
+                    redacted: &body[14..],
                 }),
                 _ => None,
             },
             CONTENT => match (u16_at(0), u32_at(2)) {
-                (Some(regex), Some(line)) => Some(Fact::Content { regex, line }),
+                (Some(regex), Some(line)) => u64_at(6).map(|fingerprint| Fact::Content {
+                    regex,
+                    line,
+                    fingerprint,
+                }),
                 _ => None,
             },
             RAW => Some(Fact::Raw(body)),
@@ -122,9 +153,14 @@ mod tests {
             Fact::Secret {
                 rule: 3,
                 line: 12,
+                fingerprint: 0xdead_beef,
                 redacted: b"AKIA****",
             },
-            Fact::Content { regex: 1, line: 2 },
+            Fact::Content {
+                regex: 1,
+                line: 2,
+                fingerprint: 7,
+            },
             Fact::Raw(b"root:x:0:0::/root:/bin/sh\n"),
             Fact::Dropped(9),
         ];

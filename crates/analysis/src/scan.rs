@@ -5,6 +5,7 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::{Captures, Regex, RegexBuilder};
+use sha2::{Digest as _, Sha256};
 
 use crate::candidates::{base_name, is_dotenv};
 use crate::rules::{builtin_rules, RuleFiles};
@@ -51,6 +52,8 @@ pub(crate) struct Rule {
 pub(crate) struct Hit {
     pub rule: usize,
     pub line: u32,
+    /// The first 8 bytes of the secret's sha256: the same secret in two versions of a file.
+    pub fingerprint: u64,
     pub redacted: Vec<u8>,
 }
 
@@ -242,6 +245,7 @@ impl Scanner {
                 hits.push(Hit {
                     rule: i,
                     line,
+                    fingerprint: fingerprint(secret.as_bytes()),
                     redacted,
                 });
             }
@@ -250,8 +254,9 @@ impl Scanner {
         hits
     }
 
-    /// Lines of `data` each content regex matches: (regex index, 1-based line).
-    pub fn content_matches(&self, data: &[u8], dropped: &mut u32) -> Vec<(usize, u32)> {
+    /// Lines of `data` each content regex matches: (regex index, 1-based line, fingerprint of the
+    /// first match on the line).
+    pub fn content_matches(&self, data: &[u8], dropped: &mut u32) -> Vec<(usize, u32, u64)> {
         let mut out = Vec::new();
         for (i, (_, re)) in self.content.iter().enumerate() {
             let mut lines = LineCounter::default();
@@ -266,11 +271,20 @@ impl Scanner {
                     *dropped += 1;
                     continue;
                 }
-                out.push((i, line));
+                out.push((i, line, fingerprint(m.as_bytes())));
             }
         }
         out
     }
+}
+
+/// The first 8 bytes of the sha256 of `text`: tells the same secret (or matched text) in two
+/// versions of a file without keeping it.
+fn fingerprint(text: &[u8]) -> u64 {
+    let digest = Sha256::digest(text);
+    let mut head = [0u8; 8];
+    head.copy_from_slice(&digest[..8]);
+    u64::from_le_bytes(head)
 }
 
 /// Counts lines forward through a text, for matches found in order.

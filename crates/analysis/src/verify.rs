@@ -110,10 +110,7 @@ pub(crate) fn verify(tree: &FileTree, live: &HashMap<&str, Live<'_>>, packages: 
             "verify: {n} {ty} package(s) not verified (only dpkg md5sums and apk checksums are checked)"
         ));
     }
-    if dbs.is_empty()
-        && !packages.iter().any(|p| p.ty == PackageType::Apk)
-        && packages.iter().any(|p| p.ty == PackageType::Deb)
-    {
+    if dbs.is_empty() && packages.iter().any(|p| p.ty == PackageType::Deb) {
         out.notes
             .push("verify: dpkg packages found but no md5sums files to verify them against".to_string());
     }

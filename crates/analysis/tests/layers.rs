@@ -37,23 +37,49 @@ fn a_key_deleted_or_replaced_later_is_still_found() {
 }
 
 #[test]
-fn a_secret_rewritten_unchanged_in_a_later_layer_is_reported_for_both_layers() {
+fn a_secret_kept_through_rewrites_is_reported_once_at_the_layer_that_introduced_it() {
     let key = format!("AKIA{}", token(41, 16, UPPER_DIGITS));
+    let other = format!("AKIA{}", token(46, 16, UPPER_DIGITS));
     let layers = vec![
-        vec![file("/etc/app.conf", format!("key={key}\n"))],
-        vec![file("/etc/app.conf", format!("key={key}\n"))],
+        vec![
+            file("/etc/app.conf", format!("key={key}\n")),
+            file("/etc/gone.conf", format!("key={other}\n")),
+        ],
+        // Rewritten (a chmod, an edit elsewhere): the secret stays, one line lower.
+        vec![
+            file("/etc/app.conf", format!("# managed\nkey={key}\n")),
+            file("/etc/gone.conf", format!("key={other}\n")),
+        ],
+        // A second, different key appears; the other file goes.
+        vec![
+            file("/etc/app.conf", format!("# managed\nkey={key}\nnew={other}\n")),
+            whiteout("/etc/gone.conf"),
+        ],
     ];
     let r = analyse(&layers, &[], AnalyzerConfig::default());
     assert_eq!(
         file_secrets(&r.analysis),
         vec![
-            ("aws-access-key-id".to_string(), "/etc/app.conf".to_string(), 0, 1, true),
             (
                 "aws-access-key-id".to_string(),
                 "/etc/app.conf".to_string(),
-                1,
-                1,
+                0,
+                2,
                 false
+            ),
+            (
+                "aws-access-key-id".to_string(),
+                "/etc/app.conf".to_string(),
+                2,
+                3,
+                false
+            ),
+            (
+                "aws-access-key-id".to_string(),
+                "/etc/gone.conf".to_string(),
+                0,
+                1,
+                true
             ),
         ]
     );
@@ -175,7 +201,14 @@ fn content_regexes_report_each_matching_line_in_every_layer() {
             file("/app/settings.py", "import os\nDEBUG = True\nALLOWED_HOSTS = ['*']\n"),
             file("/etc/nginx/nginx.conf", "server {\n  autoindex on;\n}\n"),
         ],
-        vec![file("/app/settings.py", "import os\nDEBUG = False\n")],
+        // settings.py replaced (DEBUG off); nginx.conf rewritten keeping its line and adding one.
+        vec![
+            file("/app/settings.py", "import os\nDEBUG = False\n"),
+            file(
+                "/etc/nginx/nginx.conf",
+                "location /files { autoindex on; }\nserver {\n  autoindex on;\n}\n",
+            ),
+        ],
     ];
     let re_debug = r"(?i)^[ \t]*debug\s*=\s*true".to_string();
     let re_autoindex = r"autoindex\s+on".to_string();
@@ -202,7 +235,10 @@ fn content_regexes_report_each_matching_line_in_every_layer() {
         got,
         vec![
             (re_debug.as_str(), "/app/settings.py", 0, 2, true),
-            (re_autoindex.as_str(), "/etc/nginx/nginx.conf", 0, 2, false),
+            // Two equal matches now: one kept since layer 0, one added by layer 1 (equal texts
+            // pair in order, so the lines are those of the final file, first to first).
+            (re_autoindex.as_str(), "/etc/nginx/nginx.conf", 0, 1, false),
+            (re_autoindex.as_str(), "/etc/nginx/nginx.conf", 1, 3, false),
         ]
     );
     assert_eq!(r.analysis.searched.content_regexes, vec![re_debug, re_autoindex]);

@@ -4,6 +4,9 @@
 //! root filesystem directories and images in the local Docker daemon. Layers are streamed once,
 //! in parallel, never extracted: each file is indexed with the layer that last wrote it, whiteouts
 //! are applied, layer digests are checked, and only the contents a [`Selector`] asks for are kept.
+//! An optional [`Inspector`] (an image analysis) sees the content of the files it wants in every
+//! layer, read once with the selector's, and its notes stay per (layer, path) in the tree
+//! ([`FileTree::notes`]), with whether that version is the live one.
 //!
 //! ```no_run
 //! use vigil_image::{open, Options, SelectPaths, SourceSpec};

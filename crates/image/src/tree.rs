@@ -624,6 +624,36 @@ mod tests {
     }
 
     #[test]
+    fn notes_follow_their_version_through_opaque_dirs_and_recreation() {
+        let mut l0 = LayerIndex::default();
+        dir(&mut l0, "/d");
+        file(&mut l0, "/d/secret", None);
+        l0.note(b"n0".to_vec());
+        file(&mut l0, "/kept", None);
+        l0.note(b"k0".to_vec());
+        let mut l1 = LayerIndex::default();
+        l1.opaque("/d");
+        file(&mut l1, "/kept", None);
+        let mut l2 = LayerIndex::default();
+        file(&mut l2, "/d/secret", None);
+        l2.note(b"n2".to_vec());
+        let t = FileTree::squash(vec![l0, l1, l2], vec![None, None, None]);
+        let notes: Vec<(&str, usize, &[u8], bool)> = t.notes().map(|n| (n.path, n.layer, n.data, n.live)).collect();
+        assert_eq!(
+            notes,
+            vec![
+                ("/d/secret", 0, &b"n0"[..], false),
+                ("/kept", 0, &b"k0"[..], false),
+                ("/d/secret", 2, &b"n2"[..], true),
+            ]
+        );
+        assert_eq!(t.live_note("/d/secret").map(|n| n.layer), Some(2));
+        // /kept was rewritten by layer 1 without a note: no live note, layer 1 is the live version.
+        assert!(t.live_note("/kept").is_none());
+        assert!(t.is_live("/kept", 1) && !t.is_live("/kept", 0));
+    }
+
+    #[test]
     fn whiteout_of_a_directory_removes_its_subtree() {
         let mut l0 = LayerIndex::default();
         dir(&mut l0, "/d");
