@@ -37,7 +37,7 @@ mod tests {
         let b = Bundle::try_default_bundle().expect("valid");
         assert_eq!(b.source, DEFAULT_BUNDLE_SOURCE);
         assert_eq!(b.policies.len(), 1);
-        assert_eq!(b.policies[0].rules.len(), 8);
-        assert_eq!(b.policies[0].rules[2].params["categories"], "private-key,aws,gcp,azure");
+        assert_eq!(b.policies[0].rules.len(), 10);
+        assert_eq!(b.policies[0].rules[3].params["categories"], "private-key,aws,gcp,azure");
     }
 }

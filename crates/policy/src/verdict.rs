@@ -125,6 +125,7 @@ pub struct FixAdvice {
     pub installed: String,
     /// The lowest version that fixes every failing decision of this package.
     pub upgrade_to: String,
+    /// The vulnerability ids the upgrade clears (the decisions `<id>+<package>`).
     pub clears: Vec<String>,
 }
 
@@ -162,41 +163,5 @@ impl Verdict {
     /// Every decision of every policy.
     pub fn decisions(&self) -> impl Iterator<Item = &Decision> {
         self.policies.iter().flat_map(|p| p.decisions.iter())
-    }
-
-    /// The fix advice in one sentence: `upgrading these 2 packages clears every failing
-    /// vulnerability decision` (or `clears 5 of 7 ...` when some have no fix); `None` without
-    /// advice.
-    pub fn advice_summary(&self) -> Option<String> {
-        if self.fix_advice.is_empty() {
-            return None;
-        }
-        let failing: Vec<&Decision> = self
-            .decisions()
-            .filter(|d| d.gate == "vulnerabilities" && d.effective > Action::Go && d.trigger_id.contains('+'))
-            .collect();
-        let cleared = failing
-            .iter()
-            .filter(|d| {
-                self.fix_advice.iter().any(|a| {
-                    d.subject == format!("{}@{}", a.package, a.installed)
-                        && a.clears.iter().any(|id| d.trigger_id.starts_with(&format!("{id}+")))
-                })
-            })
-            .count();
-        let n = self.fix_advice.len();
-        let packages = if n == 1 {
-            "this package".to_string()
-        } else {
-            format!("these {n} packages")
-        };
-        Some(if cleared == failing.len() {
-            format!("upgrading {packages} clears every failing vulnerability decision")
-        } else {
-            format!(
-                "upgrading {packages} clears {cleared} of {} failing vulnerability decisions (the others have no fix)",
-                failing.len()
-            )
-        })
     }
 }

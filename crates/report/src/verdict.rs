@@ -125,14 +125,16 @@ pub(crate) fn fix_outcome(v: &Verdict) -> Option<FixOutcome> {
     if v.fix_advice.is_empty() {
         return None;
     }
-    let clears: HashSet<&str> = v
+    // A vulnerability decision's trigger id is `<vulnerability id>+<package name>`; the advice
+    // lists the vulnerability ids an upgrade of its package clears.
+    let clears: HashSet<String> = v
         .fix_advice
         .iter()
-        .flat_map(|a| a.clears.iter().map(String::as_str))
+        .flat_map(|a| a.clears.iter().map(move |id| format!("{id}+{}", a.package)))
         .collect();
     let (mut cleared, mut remaining) = (0, 0);
     for d in v.decisions().filter(|d| d.effective == Action::Stop) {
-        if clears.contains(d.trigger_id.as_str()) {
+        if d.gate == "vulnerabilities" && clears.contains(d.trigger_id.as_str()) {
             cleared += 1;
         } else {
             remaining += 1;
