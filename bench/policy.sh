@@ -43,55 +43,70 @@ r = json.load(open(sys.argv[1]))
 v = r["policy"]
 assert v["action"] == "stop", v["action"]
 stops = [d for p in v["policies"] for d in p["decisions"] if d["effective"] == "stop" and d["gate"] == "vulnerabilities"]
-names = {d["trigger_id"].split("+", 1)[1] for d in stops}
+names = {d["trigger_id"].split("+", 1)[1].lower() for d in stops}
 assert {"django", "urllib3"} <= names, names
 print(f"     {len(stops)} STOP vulnerability decisions on {len(names)} packages: {', '.join(sorted(names))}")
 PY
 sed -n '/Policy verdict/,$p' policy-default.txt | head -3
 
-# 2. allowlist the django and urllib3 ids, with a future and then a past expiry
+# 2. allowlist the django and urllib3 ids (future, then past expiry); then every remaining STOP package
 "$V" policy show-default > bundle.yaml
 python3 - policy-default.json bundle.yaml <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
-ids = sorted({d["trigger_id"] for p in r["policy"]["policies"] for d in p["decisions"]
-              if d["gate"] == "vulnerabilities" and d["trigger_id"].split("+", 1)[-1] in ("django", "urllib3")})
-def write(path, expires):
+ds = [d for p in r["policy"]["policies"] for d in p["decisions"] if d["gate"] == "vulnerabilities" and "+" in d["trigger_id"]]
+pkg = lambda d: d["trigger_id"].split("+", 1)[1]
+ids = sorted({d["trigger_id"] for d in ds if pkg(d).lower() in ("django", "urllib3")})
+others = sorted({pkg(d) for d in ds if d["effective"] == "stop" and pkg(d).lower() not in ("django", "urllib3")})
+def write(path, expires, extra_globs=()):
     base = open(sys.argv[2]).read()
     assert "\nallowlists:" not in base and "\nmappings:" not in base, "the default bundle grew allowlists or mappings"
     lines = ["allowlists:", "  - id: accepted", "    name: accepted for the benchmark", "    items:"]
     for i, t in enumerate(ids):
         lines.append(f"      - {{id: a{i}, gate: vulnerabilities, trigger_id: \"{t}\", reason: benchmark, expires: {expires}}}")
+    for i, p in enumerate(extra_globs):
+        lines.append(f"      - {{id: g{i}, gate: vulnerabilities, trigger_id: \"*+{p}\", reason: benchmark, expires: {expires}}}")
     open(path, "w").write(base.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
 write("bundle-future.yaml", "2099-12-31")
 write("bundle-past.yaml", "2001-01-01")
-print(f"     allowlisted {len(ids)} ids")
+write("bundle-all.yaml", "2099-12-31", others)
+print(f"     allowlisted {len(ids)} django and urllib3 ids; the other STOP packages: {', '.join(others)}")
 PY
 "$V" policy validate bundle-future.yaml
 set +e
-"$V" policy eval "$IMG" --db "$DB" --policy bundle-future.yaml -o json > policy-future.json
+"$V" policy eval "$IMG" --db "$DB" --policy bundle-future.yaml -o json > policy-future.json 2>/dev/null
 code_future=$?
-"$V" policy eval "$IMG" --db "$DB" --policy bundle-past.yaml -o json > policy-past.json
+"$V" policy eval "$IMG" --db "$DB" --policy bundle-past.yaml -o json > policy-past.json 2>/dev/null
 code_past=$?
+"$V" policy eval "$IMG" --db "$DB" --policy bundle-all.yaml -o json > policy-all.json 2>/dev/null
+code_all=$?
 set -e
-check "future expiry: django and urllib3 decisions are GO, allowlisted" python3 - policy-future.json <<'PY'
+check "future expiry: every django and urllib3 decision is GO, allowlisted; other packages still STOP" python3 - policy-future.json policy-default.json <<'PY'
 import json, sys
-v = json.load(open(sys.argv[1]))
-v = v.get("policy", v)
-ds = [d for p in v["policies"] for d in p["decisions"] if d["trigger_id"].split("+", 1)[-1] in ("django", "urllib3")]
+v = json.load(open(sys.argv[1])); v = v.get("policy", v)
+before = json.load(open(sys.argv[2]))["policy"]
+pkg = lambda d: d["trigger_id"].split("+", 1)[-1].lower()
+ds = [d for p in v["policies"] for d in p["decisions"] if pkg(d) in ("django", "urllib3")]
 assert ds and all(d["effective"] == "go" and d.get("allowlisted") for d in ds), [(d["trigger_id"], d["effective"]) for d in ds if d["effective"] != "go"]
-others = [d for p in v["policies"] for d in p["decisions"] if d["effective"] == "stop"]
-print(f"     verdict {v['action'].upper()}, {len(ds)} decisions allowlisted, {len(others)} other STOP decisions")
+stops = lambda v: sorted(d["trigger_id"] for p in v["policies"] for d in p["decisions"] if d["effective"] == "stop")
+expected = [t for t in stops(before) if t.split("+", 1)[-1].lower() not in ("django", "urllib3")]
+assert stops(v) == expected, (stops(v), expected)
+print(f"     verdict {v['action'].upper()}: {len(ds)} decisions allowlisted, {len(expected)} STOP decisions of other packages remain")
 PY
-check "past expiry: STOP again, the expired items listed" python3 - policy-past.json <<'PY'
+check "past expiry: STOP again, the expired items listed, exit 1" python3 - policy-past.json "$code_past" <<'PY'
 import json, sys
-v = json.load(open(sys.argv[1]))
-v = v.get("policy", v)
-assert v["action"] == "stop", v["action"]
+v = json.load(open(sys.argv[1])); v = v.get("policy", v)
+assert v["action"] == "stop" and sys.argv[2] == "1", (v["action"], sys.argv[2])
 assert len(v.get("expired_allowlist_items", [])) > 0
 PY
-check "past expiry: exit 1" test "$code_past" = 1
-echo "     future expiry exit $code_future"
+check "every STOP vulnerability allowlisted: the verdict changes to WARN, exit 0" python3 - policy-all.json "$code_all" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1])); v = v.get("policy", v)
+assert v["action"] == "warn" and sys.argv[2] == "0", (v["action"], sys.argv[2])
+warns = sorted({d["rule_id"] for p in v["policies"] for d in p["decisions"] if d["effective"] == "warn"})
+print(f"     verdict WARN from: {', '.join(warns)}")
+PY
+echo "     future expiry: exit $code_future"
 
 # 3. scan (analysis + matching + policy) against sbom, wall time medians
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

@@ -219,7 +219,7 @@ pub fn open_db(arg: Option<PathBuf>, missing_ok: bool) -> Result<Option<OpenDb>>
         }
         Err(e) => return Err(e.into()),
     };
-    let status = db.status()?;
+    let status = db.summary()?;
     if status.stale {
         eprintln!(
             "vigil: warning: the advisory data in {} is older than 7 days: run `vigil db update`",

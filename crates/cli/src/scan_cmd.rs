@@ -82,15 +82,22 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     for p in &args.vex {
         options.vex.push(VexDocument::load(p)?);
     }
-    // With a policy, a missing database is a WARN in the verdict; without, it stays an error.
-    let db = policy_cmd::open_db(args.db, gated)?;
     let base = args
         .gate
         .base
         .as_deref()
         .map(|b| layers_of(b, &args.read))
         .transpose()?;
-    let sbom = sbom_from(&args.source, &args.read, Some(policy_cmd::analyzer_config(&bundle)))?;
+    // The database is opened (and its status read) while the image is read: the two overlap.
+    // With a policy, a missing database is a WARN in the verdict; without, it stays an error.
+    let (db, sbom) = std::thread::scope(|s| {
+        let reading = s.spawn(|| sbom_from(&args.source, &args.read, Some(policy_cmd::analyzer_config(&bundle))));
+        let db = policy_cmd::open_db(args.db.clone(), gated);
+        let sbom = reading
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("{}: the image reader failed", args.source)));
+        anyhow::Ok((db?, sbom?))
+    })?;
     let base = base
         .map(|(name, layers)| policy_cmd::base_layers(&name, &layers, &sbom.layers))
         .transpose()?;

@@ -54,8 +54,8 @@ pub use error::DbError;
 pub use import::{import, ImportOptions, ImportReport, Progress, SourceReport};
 pub use limits::Limits;
 pub use store::{
-    Advisory, Affected, CvssVector, Db, EcosystemCount, Epss, Kev, Skipped, SourceInfo, Status, SCHEMA_VERSION,
-    STALE_AFTER, STATUS_SKIPPED_LISTED,
+    Advisory, Affected, CvssVector, Db, EcosystemCount, Epss, Kev, Skipped, SourceInfo, Status, Summary,
+    SCHEMA_VERSION, STALE_AFTER, STATUS_SKIPPED_LISTED,
 };
 pub use update::{update, EcosystemUpdate, Fetched, UpdateOptions, UpdateReport, DEFAULT_BASE_URL};
 

@@ -175,6 +175,12 @@ fn every_ecosystem_imports_and_is_found_by_normalised_name_and_release() {
     let status = db.status().expect("status");
     assert_eq!(status.schema_version, vigil_vulndb::SCHEMA_VERSION);
     assert_eq!((status.advisories, status.withdrawn), (14, 1));
+    // The scan's cheap summary agrees with the full status.
+    let summary = db.summary().expect("summary");
+    assert_eq!(
+        (summary.advisories, summary.built_at, summary.stale),
+        (status.advisories, status.built_at, status.stale)
+    );
     let count = |e: &str, r: Option<&str>| {
         status
             .ecosystems

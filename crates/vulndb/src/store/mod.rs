@@ -26,7 +26,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use schema::SCHEMA_VERSION;
-pub use status::{EcosystemCount, SourceInfo, Status, STALE_AFTER, STATUS_SKIPPED_LISTED};
+pub use status::{EcosystemCount, SourceInfo, Status, Summary, STALE_AFTER, STATUS_SKIPPED_LISTED};
 
 use crate::ecosystem::{Ecosystem, OsvEcosystem};
 use crate::osv::{Reference, Severity, VersionRange};

@@ -152,6 +152,8 @@ SELECT f.ecosystem, f.release, COUNT(DISTINCT a.advisory_id), COUNT(DISTINCT f.n
 FROM affected f JOIN advisories a ON a.id = f.advisory
 WHERE a.withdrawn IS NULL
 GROUP BY f.ecosystem, f.release;
+INSERT INTO meta (key, value)
+SELECT 'advisories', COUNT(DISTINCT advisory_id) FROM advisories WHERE withdrawn IS NULL;
 ";
 
 /// Reads the schema version of an open database: `Ok(None)` when it is not a Vigil database

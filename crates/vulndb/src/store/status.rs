@@ -14,6 +14,16 @@ pub const STALE_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
 /// At most this many skipped records are listed in a [`Status`] (all are counted).
 pub const STATUS_SKIPPED_LISTED: u32 = 1000;
 
+/// What a scan needs of a database, read without counting its tables (see [`Db::summary`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub built_at: OffsetDateTime,
+    /// Distinct advisories that are not withdrawn.
+    pub advisories: u64,
+    /// Whether the data was last checked longer ago than [`STALE_AFTER`].
+    pub stale: bool,
+}
+
 /// The state of a database.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Status {
@@ -88,6 +98,44 @@ impl Db {
     /// The database's status now.
     pub fn status(&self) -> Result<Status, DbError> {
         self.status_at(OffsetDateTime::now_utc())
+    }
+
+    /// Build time, advisory count and staleness from the database's own records: a few
+    /// indexed reads, where [`Db::status`] counts whole tables (databases built before the count
+    /// was recorded are counted).
+    pub fn summary(&self) -> Result<Summary, DbError> {
+        use rusqlite::OptionalExtension;
+        let sql = || DbError::sqlite(&self.path);
+        let meta = |key: &str| -> Result<Option<String>, DbError> {
+            self.conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()
+                .map_err(sql())
+        };
+        let now = OffsetDateTime::now_utc();
+        let built_at = instant(meta("built_at")?.and_then(|v| v.parse().ok()).unwrap_or(0));
+        let advisories = match meta("advisories")?.and_then(|v| v.parse().ok()) {
+            Some(n) => n,
+            None => self
+                .conn
+                .query_row(
+                    "SELECT COUNT(DISTINCT advisory_id) FROM advisories WHERE withdrawn IS NULL",
+                    [],
+                    |r| r.get(0),
+                )
+                .map(unsigned)
+                .map_err(sql())?,
+        };
+        let checked: Option<i64> = self
+            .conn
+            .query_row("SELECT MIN(checked_at) FROM sources", [], |r| r.get(0))
+            .map_err(sql())?;
+        let oldest = checked.map_or(built_at, instant);
+        Ok(Summary {
+            built_at,
+            advisories,
+            stale: (now - oldest) > STALE_AFTER,
+        })
     }
 
     /// The database's status as of `now` (staleness is relative to it).
