@@ -1034,3 +1034,15 @@ fn the_bundle_decides_what_is_searched_and_the_name_picks_the_policies() {
     let out = vigil(&["sbom", &env.images.app, "--policy", b]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn the_gates_document_is_generated_from_the_table() {
+    let out = vigil(&["policy", "gates", "--markdown"]);
+    assert!(out.status.success());
+    let doc = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/policy-gates.md");
+    let committed = std::fs::read_to_string(&doc).unwrap();
+    assert!(
+        committed == String::from_utf8_lossy(&out.stdout),
+        "docs/policy-gates.md is out of date: regenerate it with `vigil policy gates --markdown > docs/policy-gates.md`"
+    );
+}

@@ -302,14 +302,12 @@ fn fired(f: &Finding, why: &str) -> Fired {
     } else {
         None
     };
-    let mut message = format!(
-        "{} vulnerability {} in {} {} ({})",
-        f.severity.level.as_str().to_ascii_uppercase(),
-        f.id,
-        p.name,
-        p.version,
-        p.ty
-    );
+    let rating = if f.severity.level == Severity::Unknown {
+        "UNRATED".to_string()
+    } else {
+        f.severity.level.as_str().to_ascii_uppercase()
+    };
+    let mut message = format!("{rating} vulnerability {} in {} {} ({})", f.id, p.name, p.version, p.ty);
     if let Some(score) = f.severity.score {
         message.push_str(&format!(", score {score:.1}"));
     }
