@@ -52,7 +52,7 @@ echo "e2e: building the image with dockerd"
 tar --exclude=./.vigil-done -C rootfs -c . | docker import - vigil-e2e/base:1 >/dev/null
 rm -rf ctx && mkdir ctx && cp -a site ctx/site && cp -a app ctx/app && rm -f ctx/site/.vigil-done ctx/app/.vigil-done
 printf 'FROM vigil-e2e/base:1\nCOPY site /usr/local/lib/python3.11/dist-packages\nCOPY app /srv/app\nUSER nobody\nEXPOSE 8080/tcp\nCMD ["python3"]\n' > ctx/Dockerfile
-DOCKER_BUILDKIT=0 docker build -q -t vigil-e2e/app:1 ctx >/dev/null
+DOCKER_BUILDKIT=0 docker build -q -t vigil-e2e/app:1 ctx >/dev/null 2>&1
 rm -f app.docker.tar && docker save -o app.docker.tar vigil-e2e/app:1
 
 dpkg-query --admindir=rootfs/var/lib/dpkg -W -f='${db:Status-Abbrev} ${Package} ${Version}\n' \
@@ -132,6 +132,64 @@ got = {(f["id"], f["package"]["name"]) for f in r["findings"]}
 assert ("CVE-2018-18074", "requests") in got and ("CVE-2020-7598", "minimist") in got, got
 layer_of = {f["package"]["name"]: f["package"]["locations"][0]["layer"] for f in r["findings"]}
 assert layer_of["requests"] == layers[1] and layer_of["minimist"] == layers[2], (layer_of, layers)
+PY
+
+# Policy on images a real Docker daemon built. The "leaky" image copies a private key in one layer
+# and removes it in the next (RUN rm, in a build container of the base image), sets a secret in its
+# environment, runs as root and exposes SSH: what a default bundle must stop.
+command -v openssl >/dev/null || skip "openssl is not installed"
+rm -rf leaky && mkdir leaky
+openssl genrsa -out leaky/id_rsa 2048 2>/dev/null
+printf 'FROM vigil-e2e/base:1\nCOPY id_rsa /root/.ssh/id_rsa\nRUN rm /root/.ssh/id_rsa\nENV AWS_SECRET_ACCESS_KEY=%s\nEXPOSE 22/tcp\nCMD ["sleep", "1"]\n' \
+  "$(python3 -c 'import secrets, string; print("".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(40)))')" \
+  > leaky/Dockerfile
+DOCKER_BUILDKIT=0 docker build -q -t vigil-e2e/leaky:1 leaky >/dev/null 2>&1
+set +e
+"$VIGIL" scan "docker:vigil-e2e/leaky:1" --db "$WORK/e2e.db" --policy default -o json=leaky.json -o junit=leaky.xml -q 2>/dev/null
+code=$?
+"$VIGIL" scan "docker:vigil-e2e/app:1" --db "$WORK/e2e.db" --policy default -o json=app-policy.json -q 2>/dev/null
+code_app=$?
+"$VIGIL" policy eval "docker:vigil-e2e/leaky:1" --db "$WORK/e2e.db" --base "docker:vigil-e2e/base:1" -o json > leaky-base.json 2>/dev/null
+set -e
+check "policy: the leaky image STOPs (exit 1)" test "$code" = 1
+check "policy: the deleted key (with its layer), the env secret, SSH and root are decisions" py leaky.json <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))["policy"]
+d = {x["trigger_id"]: x for p in v["policies"] for x in p["decisions"]}
+key = d.get("private-key:/root/.ssh/id_rsa")
+assert key and key["effective"] == "stop", sorted(d)
+assert "deleted" in key["message"] or "removed" in key["message"], key["message"]
+assert key["layer"]["index"] == 1, key["layer"]
+assert d["aws-secret-access-key:env:AWS_SECRET_ACCESS_KEY"]["effective"] == "stop", sorted(d)
+assert d["port:22/tcp"]["effective"] == "stop", sorted(d)
+assert d["user:root"]["effective"] == "warn", sorted(d)
+assert v["action"] == "stop"
+PY
+check "policy: with --base, the key is attributed to the application layers, the base's packages to the base" py leaky-base.json <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))
+v = v.get("policy", v)
+assert v["base"]["count"] == 1, v["base"]
+d = {x["trigger_id"]: x for p in v["policies"] for x in p["decisions"]}
+assert d["private-key:/root/.ssh/id_rsa"]["layer"]["part"] == "application", d["private-key:/root/.ssh/id_rsa"]["layer"]
+base_pkgs = [x for t, x in d.items() if "+" in t and x["gate"] == "vulnerabilities"]
+assert base_pkgs and all(x["layer"]["part"] == "base" for x in base_pkgs), base_pkgs
+PY
+check "policy: JUnit XML a CI server reads, failures = STOP decisions" py leaky.xml leaky.json <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+v = json.load(open(sys.argv[2]))["policy"]
+stops = sum(1 for p in v["policies"] for x in p["decisions"] if x["effective"] == "stop")
+failures = sum(int(s.get("failures", 0)) for s in root.iter("testsuite"))
+assert failures == stops == len(root.findall(".//failure")), (failures, stops)
+PY
+check "policy: the app image STOPs on requests' fixable high CVE, user nobody passes" py app-policy.json "$code_app" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))["policy"]
+d = {x["trigger_id"]: x for p in v["policies"] for x in p["decisions"]}
+assert sys.argv[2] == "1" and v["action"] == "stop", (sys.argv[2], v["action"])
+assert d["CVE-2018-18074+requests"]["effective"] == "stop", sorted(d)
+assert not any(t.startswith("user:") for t in d), sorted(d)
 PY
 
 head -c 3000000 app.docker.tar > truncated.tar
