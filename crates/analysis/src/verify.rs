@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use vigil_image::{FileKind, FileTree};
-use vigil_types::{Package, PackageType, VerifyFinding, VerifyProblem};
+use vigil_types::{glob_match_bytes, Package, PackageType, VerifyFinding, VerifyProblem};
 
 use crate::finish::Live;
 
@@ -244,38 +244,11 @@ fn dpkg_filters<'a>(live: &HashMap<&str, Live<'a>>) -> Vec<(bool, &'a str)> {
 fn excluded(filters: &[(bool, &str)], path: &str) -> bool {
     let mut excluded = false;
     for (include, glob) in filters {
-        if glob_match(glob.as_bytes(), path.as_bytes()) {
+        if glob_match_bytes(glob.as_bytes(), path.as_bytes()) {
             excluded = !include;
         }
     }
     excluded
-}
-
-/// fnmatch without FNM_PATHNAME: `*` matches any run (slashes too), `?` one byte.
-fn glob_match(glob: &[u8], text: &[u8]) -> bool {
-    let (mut g, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        match glob.get(g) {
-            Some(b'*') => {
-                star = Some((g, t));
-                g += 1;
-            }
-            Some(&c) if c == b'?' || c == text[t] => {
-                g += 1;
-                t += 1;
-            }
-            _ => match star {
-                Some((sg, st)) => {
-                    g = sg + 1;
-                    t = st + 1;
-                    star = Some((sg, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    glob[g..].iter().all(|&c| c == b'*')
 }
 
 #[cfg(test)]
@@ -284,16 +257,16 @@ mod tests {
 
     #[test]
     fn globs_and_filters() {
-        assert!(glob_match(b"/usr/share/doc/*", b"/usr/share/doc/bash/README"));
-        assert!(glob_match(
+        assert!(glob_match_bytes(b"/usr/share/doc/*", b"/usr/share/doc/bash/README"));
+        assert!(glob_match_bytes(
             b"/usr/share/doc/*/copyright",
             b"/usr/share/doc/bash/copyright"
         ));
-        assert!(!glob_match(
+        assert!(!glob_match_bytes(
             b"/usr/share/doc/*/copyright",
             b"/usr/share/doc/bash/README"
         ));
-        assert!(glob_match(b"/a?c", b"/abc") && !glob_match(b"/a?c", b"/abbc"));
+        assert!(glob_match_bytes(b"/a?c", b"/abc") && !glob_match_bytes(b"/a?c", b"/abbc"));
         let f = [(false, "/usr/share/doc/*"), (true, "/usr/share/doc/*/copyright")];
         assert!(excluded(&f, "/usr/share/doc/bash/README"));
         assert!(!excluded(&f, "/usr/share/doc/bash/copyright"));

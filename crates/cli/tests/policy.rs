@@ -1040,7 +1040,7 @@ fn the_gates_document_is_generated_from_the_table() {
     let out = vigil(&["policy", "gates", "--markdown"]);
     assert!(out.status.success());
     let doc = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/policy-gates.md");
-    let committed = std::fs::read_to_string(&doc).unwrap();
+    let committed = std::fs::read_to_string(&doc).expect("docs/policy-gates.md");
     assert!(
         committed == String::from_utf8_lossy(&out.stdout),
         "docs/policy-gates.md is out of date: regenerate it with `vigil policy gates --markdown > docs/policy-gates.md`"

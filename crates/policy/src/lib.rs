@@ -56,7 +56,7 @@ mod allowlist;
 mod defaults;
 mod eval;
 mod gates;
-mod glob;
+
 mod history;
 mod imageref;
 mod load;
@@ -68,7 +68,6 @@ mod verdict;
 pub use defaults::{DEFAULT_BUNDLE_SOURCE, DEFAULT_BUNDLE_YAML};
 pub use eval::evaluate;
 pub use gates::{gates, GateSpec, ParamKind, ParamSpec, TriggerSpec};
-pub use glob::glob_match;
 pub use model::{
     Action, AllowItem, Allowlist, Bundle, CustomSecret, ImageRef, ImageSelector, Mapping, Needs, Place, Policy,
     PolicyError, Problem, Rule,
@@ -77,6 +76,7 @@ pub use verdict::{
     AllowedBy, BaseLayers, DbFacts, Decision, ExpiredItem, FixAdvice, Input, LayerRef, Part, PolicyResult, Verdict,
     VerdictBasis,
 };
+pub use vigil_types::glob_match;
 
 /// The bundle schema version this crate reads and writes.
 pub const BUNDLE_VERSION: &str = "1";

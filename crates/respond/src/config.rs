@@ -135,34 +135,7 @@ fn allow_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Allow>, D::Error> {
         .collect()
 }
 
-/// Matches `*` (any run, empty included) and `?` (one character); everything else literally.
-pub fn glob_match(pat: &str, s: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pat.chars().collect(), s.chars().collect());
-    let (mut pi, mut ti) = (0usize, 0usize);
-    // Where the last `*` was and the text position it is currently matched up to.
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        match p.get(pi) {
-            Some('*') => {
-                star = Some((pi, ti));
-                pi += 1;
-            }
-            Some(&c) if c == '?' || Some(&c) == t.get(ti) => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    pi = sp + 1;
-                    ti = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    p.get(pi..).is_some_and(|rest| rest.iter().all(|&c| c == '*'))
-}
+pub use vigil_types::glob_match;
 
 impl ResponseConfig {
     /// Does this response apply to an alert of `rule` carrying `tags`?

@@ -16,6 +16,7 @@
 
 mod analysis;
 mod digest;
+mod glob;
 mod image;
 mod package;
 mod purl;
@@ -26,6 +27,7 @@ pub use analysis::{
     VerifyFinding, VerifyProblem,
 };
 pub use digest::{Digest, DigestError};
+pub use glob::{glob_match, glob_match_bytes};
 pub use image::{Distro, HistoryEntry, ImageConfig, LayerInfo, SourceInfo};
 pub use package::{Location, Package, PackageType, Unknown};
 pub use purl::{Purl, PurlError};

@@ -1,10 +1,11 @@
-//! Glob matching for mappings, image lists, allowlist trigger ids and path filters.
+//! Glob matching as users write it in configuration: rule and tag names (responses), policy
+//! mappings, image lists and allowlist trigger ids, dpkg path filters.
 
 /// True when `text` matches `pattern`, where `*` matches any run of characters (including `/`
 /// and none) and `?` exactly one; everything else matches itself, case-sensitively.
 ///
 /// ```
-/// use vigil_policy::glob_match;
+/// use vigil_types::glob_match;
 /// assert!(glob_match("acme/*", "acme/web/api"));
 /// assert!(glob_match("CVE-2019-*+django", "CVE-2019-19844+django"));
 /// assert!(!glob_match("1.?", "1.10"));
@@ -19,6 +20,11 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
     matches(&p, &t, '*', '?')
+}
+
+/// [`glob_match`] on bytes (paths that need not be UTF-8): `?` matches one byte.
+pub fn glob_match_bytes(pattern: &[u8], text: &[u8]) -> bool {
+    matches(pattern, text, b'*', b'?')
 }
 
 /// Iterative matcher with one backtrack point (the last `*`): at most quadratic, never
@@ -51,7 +57,7 @@ fn matches<T: Copy + PartialEq>(p: &[T], t: &[T], star_sym: T, any: T) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::glob_match;
+    use super::{glob_match, glob_match_bytes};
 
     #[test]
     fn stars_and_question_marks() {
@@ -67,5 +73,7 @@ mod tests {
         assert!(glob_match("**x", "abcx"));
         assert!(glob_match("caf?", "café"));
         assert!(glob_match("*é*", "café au lait"));
+        assert!(glob_match_bytes(b"/usr/share/doc/*", b"/usr/share/doc/x/\xff"));
+        assert!(!glob_match_bytes(b"/usr/share/doc/?", b"/usr/share/doc/xy"));
     }
 }
