@@ -340,20 +340,44 @@ pub fn gate(verdict: &Verdict, fail_on_warn: bool) -> Option<String> {
     }
 }
 
-fn eval(args: EvalArgs) -> Result<ExitCode> {
-    let outputs = parse_outputs(&args.output, Format::Table)?;
-    let bundle = load_bundle(args.policy.as_deref())?;
-    let base = args
-        .gate
-        .base
-        .as_deref()
-        .map(|b| layers_of(b, &args.read))
-        .transpose()?;
-    let db = open_db(args.db, true)?;
-    let sbom = sbom_from(&args.source, &args.read, Some(analyzer_config(&bundle)))?;
+/// What a policy evaluation reads: the SBOM with the bundle's analysis, the advisory database,
+/// and the base image's layers when `--base` names one.
+pub struct Subject {
+    pub db: Option<OpenDb>,
+    pub sbom: Sbom,
+    pub base: Option<BaseLayers>,
+}
+
+/// Reads `source` with the analysis `bundle` needs; the database is opened (and summarised)
+/// while the image is read, so the two overlap. A missing database is an error unless
+/// `missing_db_ok` (then vulnerability gates WARN that their data is unavailable).
+pub fn read_subject(
+    source: &str,
+    read: &ReadOptions,
+    bundle: &Bundle,
+    db: Option<PathBuf>,
+    missing_db_ok: bool,
+    gate: &GateOptions,
+) -> Result<Subject> {
+    let base = gate.base.as_deref().map(|b| layers_of(b, read)).transpose()?;
+    let (db, sbom) = std::thread::scope(|s| {
+        let reading = s.spawn(|| sbom_from(source, read, Some(analyzer_config(bundle))));
+        let db = open_db(db, missing_db_ok);
+        let sbom = reading
+            .join()
+            .unwrap_or_else(|_| Err(anyhow!("{source}: the image reader failed")));
+        anyhow::Ok((db?, sbom?))
+    })?;
     let base = base
         .map(|(name, layers)| base_layers(&name, &layers, &sbom.layers))
         .transpose()?;
+    Ok(Subject { db, sbom, base })
+}
+
+fn eval(args: EvalArgs) -> Result<ExitCode> {
+    let outputs = parse_outputs(&args.output, Format::Table)?;
+    let bundle = load_bundle(args.policy.as_deref())?;
+    let Subject { db, sbom, base } = read_subject(&args.source, &args.read, &bundle, args.db, true, &args.gate)?;
     let report = match &db {
         Some(d) => match_sbom(&sbom, &d.db, &MatchOptions::default())?,
         None => unmatched(&sbom),

@@ -10,7 +10,7 @@ use clap::Args;
 use vigil_match::{match_sbom, IgnoreRules, MatchOptions, Severity, VexDocument};
 use vigil_report::{Format, RenderOptions, Scan};
 
-use crate::build::{layers_of, sbom_from, ReadOptions};
+use crate::build::ReadOptions;
 use crate::output::{parse_outputs, write_to};
 use crate::policy_cmd::{self, GateOptions};
 
@@ -82,25 +82,9 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     for p in &args.vex {
         options.vex.push(VexDocument::load(p)?);
     }
-    let base = args
-        .gate
-        .base
-        .as_deref()
-        .map(|b| layers_of(b, &args.read))
-        .transpose()?;
-    // The database is opened (and its status read) while the image is read: the two overlap.
     // With a policy, a missing database is a WARN in the verdict; without, it stays an error.
-    let (db, sbom) = std::thread::scope(|s| {
-        let reading = s.spawn(|| sbom_from(&args.source, &args.read, Some(policy_cmd::analyzer_config(&bundle))));
-        let db = policy_cmd::open_db(args.db.clone(), gated);
-        let sbom = reading
-            .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("{}: the image reader failed", args.source)));
-        anyhow::Ok((db?, sbom?))
-    })?;
-    let base = base
-        .map(|(name, layers)| policy_cmd::base_layers(&name, &layers, &sbom.layers))
-        .transpose()?;
+    let policy_cmd::Subject { db, sbom, base } =
+        policy_cmd::read_subject(&args.source, &args.read, &bundle, args.db.clone(), gated, &args.gate)?;
     let report = match &db {
         Some(d) => match_sbom(&sbom, &d.db, &options)?,
         None => policy_cmd::unmatched(&sbom),

@@ -149,32 +149,7 @@ impl FieldTable for StaticTable<'_> {
     }
 }
 
-/// The closest of `names` to `name` by edit distance, if it is close enough to be a likely typo.
-pub fn suggest<'n>(name: &str, names: &[&'n str]) -> Option<&'n str> {
-    let limit = (name.chars().count() / 3).max(2);
-    names
-        .iter()
-        .map(|n| (levenshtein(name, n), *n))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, n)| n)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    // Indexes are below `b.len() + 1`, the length of both rows.
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
+pub use vigil_yaml::suggest;
 
 #[cfg(test)]
 mod tests {

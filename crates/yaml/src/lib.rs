@@ -274,3 +274,32 @@ fn parse_once(text: &str) -> Result<Vec<Node>, YamlError> {
         None => Ok(b.docs),
     }
 }
+
+/// The closest of `names` to `name` (case ignored), when close enough to be a typo: an edit
+/// distance of at most a third of the name's length, and at least 2. For "did you mean"
+/// hints on unknown keys, fields, gates and triggers.
+pub fn suggest<'n>(name: &str, names: &[&'n str]) -> Option<&'n str> {
+    let lower = name.to_lowercase();
+    let limit = (lower.chars().count() / 3).max(2);
+    names
+        .iter()
+        .map(|n| (levenshtein(&lower, &n.to_lowercase()), *n))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| n)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
