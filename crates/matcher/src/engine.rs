@@ -1,6 +1,6 @@
 //! The matching run: every package of the SBOM against the store, then suppression.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use vigil_sbom::Sbom;
 use vigil_types::PackageType;
@@ -27,6 +27,9 @@ pub fn match_sbom(sbom: &Sbom, db: &Db, options: &MatchOptions) -> Result<MatchR
     let mut notes: Vec<Note> = Vec::new();
     let mut no_ecosystem: BTreeMap<PackageType, Vec<String>> = BTreeMap::new();
     let mut no_distro: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // OS releases the database has no advisories for: their packages cannot have findings.
+    let mut covered: HashMap<(String, Option<String>), bool> = HashMap::new();
+    let mut no_data: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut findings = Vec::new();
     let mut problems: Vec<RangeProblem> = Vec::new();
 
@@ -55,6 +58,23 @@ pub fn match_sbom(sbom: &Sbom, db: &Db, options: &MatchOptions) -> Result<MatchR
                 continue;
             }
         };
+        if p.ty.is_os() {
+            let key = (t.ecosystem.as_str().to_string(), t.release.query().map(str::to_string));
+            let covered = match covered.get(&key) {
+                Some(c) => *c,
+                None => {
+                    let c = db.has_advisories(&t.ecosystem, key.1.as_deref())?;
+                    covered.insert(key.clone(), c);
+                    c
+                }
+            };
+            if !covered {
+                counts.unsupported_distro += 1;
+                let release = key.1.map_or(String::new(), |r| format!(" {r}"));
+                no_data.entry(format!("{}{release}", key.0)).or_default().push(label());
+                continue;
+            }
+        }
         counts.looked_up += 1;
         let entries = db.affected(&t.ecosystem, t.release.query(), &t.name)?;
         let entries: Vec<&Affected> = entries.iter().filter(|e| t.release.admits(e)).collect();
@@ -126,6 +146,20 @@ pub fn match_sbom(sbom: &Sbom, db: &Db, options: &MatchOptions) -> Result<MatchR
             advisory: None,
             message: format!(
                 "{} OS package(s) of {which} were not matched: {}",
+                names.len(),
+                listed(&names)
+            ),
+        });
+    }
+
+    for (release, names) in no_data {
+        notes.push(Note {
+            kind: NoteKind::UnsupportedDistro,
+            package: None,
+            advisory: None,
+            message: format!(
+                "{} OS package(s) of {release} were not matched: the database has no advisories for {release} \
+                 (run `vigil db update` with that ecosystem): {}",
                 names.len(),
                 listed(&names)
             ),

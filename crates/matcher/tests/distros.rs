@@ -238,3 +238,23 @@ fn rpm_packages_match_red_hat_and_rocky_by_major_release_with_epochs() {
     newer.version = "2:3.0.7-25.el9_3".into();
     assert!(run(&db, &sbom(Some("rocky-9.3"), vec![newer])).findings.is_empty());
 }
+
+#[test]
+fn a_release_the_database_has_no_advisories_for_is_noted_not_reported_clean() {
+    let (_dir, db) = db();
+    // Debian is a supported distribution, but this database holds nothing for Debian 7.
+    let wheezy = sbom(
+        Some("debian-7"),
+        vec![deb("zlib1g", "1:1.2.7.dfsg-13", "zlib", "", "debian-7")],
+    );
+    let report = run(&db, &wheezy);
+    assert!(report.findings.is_empty());
+    assert_eq!((report.counts.unsupported_distro, report.counts.looked_up), (1, 0));
+    let notes: Vec<_> = report.notes_of(NoteKind::UnsupportedDistro).collect();
+    assert_eq!(notes.len(), 1);
+    assert!(
+        notes[0].message.contains("Debian 7") && notes[0].message.contains("no advisories"),
+        "{}",
+        notes[0].message
+    );
+}

@@ -202,6 +202,19 @@ impl Db {
         DbError::sqlite(&self.path)
     }
 
+    /// Whether the database holds any (not withdrawn) advisory for `ecosystem`, in `release`
+    /// when given: a distribution the database has no data for cannot have findings, and a
+    /// scan must say so rather than report it clean.
+    pub fn has_advisories(&self, ecosystem: &Ecosystem, release: Option<&str>) -> Result<bool, DbError> {
+        self.conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM ecosystem_counts
+                 WHERE ecosystem = ?1 AND (?2 IS NULL OR release = ?2) AND advisories > 0)",
+            )
+            .and_then(|mut stmt| stmt.query_row((ecosystem.as_str(), release), |r| r.get(0)))
+            .map_err(self.sql())
+    }
+
     /// The affected entries for a package, from advisories that are not withdrawn.
     ///
     /// `name` is normalised for the ecosystem here (callers may pass it as found). `release`
