@@ -1,55 +1,17 @@
-//! `/etc/passwd` and `/etc/group`, parsed line by line. Comments, blank lines, NIS `+`/`-`
-//! entries and lines without a numeric id are skipped; the rest never fails.
+//! `/etc/passwd` and `/etc/group` of the image: their well-formed entries (the line rules are
+//! `vigil_types::passwd`'s, shared with the runtime state).
 
+use vigil_types::passwd::{group_entries, passwd_entries};
 use vigil_types::{GroupEntry, PasswdEntry};
 
-fn lines(data: &[u8]) -> impl Iterator<Item = Vec<&str>> + '_ {
-    data.split(|&b| b == b'\n').filter_map(|l| {
-        let l = std::str::from_utf8(l).ok()?.trim_end_matches('\r');
-        if l.trim().is_empty() || l.starts_with('#') || l.starts_with('+') || l.starts_with('-') {
-            return None;
-        }
-        Some(l.split(':').collect())
-    })
-}
-
-/// The entries of a passwd file: `name:x:uid:gid:gecos:home:shell`.
+/// The entries of a passwd file; malformed lines are left out.
 pub(crate) fn parse_passwd(data: &[u8]) -> Vec<PasswdEntry> {
-    lines(data)
-        .filter_map(|f| {
-            let name = f.first().filter(|n| !n.is_empty())?;
-            Some(PasswdEntry {
-                name: name.to_string(),
-                uid: f.get(2)?.trim().parse().ok()?,
-                gid: f.get(3)?.trim().parse().ok()?,
-                home: f.get(5).map_or(String::new(), |s| s.to_string()),
-                shell: f.get(6).map_or(String::new(), |s| s.trim().to_string()),
-            })
-        })
-        .collect()
+    passwd_entries(data).flatten().collect()
 }
 
-/// The entries of a group file: `name:x:gid:member,member`.
+/// The entries of a group file; malformed lines are left out.
 pub(crate) fn parse_group(data: &[u8]) -> Vec<GroupEntry> {
-    lines(data)
-        .filter_map(|f| {
-            let name = f.first().filter(|n| !n.is_empty())?;
-            Some(GroupEntry {
-                name: name.to_string(),
-                gid: f.get(2)?.trim().parse().ok()?,
-                members: f
-                    .get(3)
-                    .map(|m| {
-                        m.split(',')
-                            .map(str::trim)
-                            .filter(|m| !m.is_empty())
-                            .map(str::to_string)
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            })
-        })
-        .collect()
+    group_entries(data).flatten().collect()
 }
 
 #[cfg(test)]

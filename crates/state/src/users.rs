@@ -8,11 +8,11 @@
 use hashbrown::HashMap;
 use std::io::Read;
 use std::path::Path;
+pub use vigil_types::passwd::MAX_LINE;
+use vigil_types::passwd::{group_entries, passwd_entries};
 
 /// Bytes of a passwd/group file that are read at most.
 pub const MAX_FILE: usize = 4 << 20;
-/// Longest line that is parsed.
-pub const MAX_LINE: usize = 4096;
 /// Most ids kept from one file.
 pub const MAX_ENTRIES: usize = 100_000;
 
@@ -40,12 +40,14 @@ impl IdNames {
 
 /// Parses `/etc/passwd` content: `name:password:uid:gid:gecos:home:shell`.
 pub fn parse_passwd(content: &[u8]) -> IdNames {
-    parse(content, 4)
+    let content = content.get(..MAX_FILE).unwrap_or(content);
+    collect(passwd_entries(content).map(|e| e.map(|e| (e.uid, e.name))))
 }
 
 /// Parses `/etc/group` content: `name:password:gid:members`.
 pub fn parse_group(content: &[u8]) -> IdNames {
-    parse(content, 3)
+    let content = content.get(..MAX_FILE).unwrap_or(content);
+    collect(group_entries(content).map(|e| e.map(|e| (e.gid, e.name))))
 }
 
 /// Reads at most [`MAX_FILE`] bytes of a file (e.g. `/proc/<pid>/root/etc/passwd`).
@@ -74,32 +76,11 @@ impl Users {
     }
 }
 
-/// `min_fields`: the number of `:`-separated fields a line must at least have.
-fn parse(content: &[u8], min_fields: usize) -> IdNames {
-    let content = content.get(..MAX_FILE).unwrap_or(content);
+/// The id → name map of `entries` (`None` for a malformed line, counted as skipped).
+fn collect(entries: impl Iterator<Item = Option<(u32, String)>>) -> IdNames {
     let mut out = IdNames::default();
-    for line in content.split(|&b| b == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.is_empty() || line.first() == Some(&b'#') {
-            continue;
-        }
-        // NIS compat entries (`+`, `-name`) carry no local id.
-        if line.len() > MAX_LINE || matches!(line.first(), Some(b'+' | b'-')) {
-            out.skipped += 1;
-            continue;
-        }
-        let mut fields = line.split(|&b| b == b':');
-        let name = fields.next().unwrap_or_default();
-        let id = fields.nth(1);
-        let count = 3 + fields.count();
-        let parsed = id
-            .and_then(|id| std::str::from_utf8(id).ok())
-            .and_then(|id| id.parse::<u32>().ok());
-        let Some(id) = parsed.filter(|_| count >= min_fields && !name.is_empty()) else {
-            out.skipped += 1;
-            continue;
-        };
-        let Ok(name) = std::str::from_utf8(name) else {
+    for entry in entries {
+        let Some((id, name)) = entry else {
             out.skipped += 1;
             continue;
         };
@@ -107,7 +88,7 @@ fn parse(content: &[u8], min_fields: usize) -> IdNames {
             out.skipped += 1;
             continue;
         }
-        out.names.entry(id).or_insert_with(|| name.to_owned());
+        out.names.entry(id).or_insert(name);
     }
     out
 }

@@ -19,6 +19,7 @@ mod digest;
 mod glob;
 mod image;
 mod package;
+pub mod passwd;
 mod purl;
 mod severity;
 

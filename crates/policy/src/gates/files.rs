@@ -176,8 +176,8 @@ fn attribute_match(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Outcome, String> {
     Ok(Outcome::fired(fired))
 }
 
-fn excluded(p: &Params<'_>, path: &str) -> bool {
-    p.list("exclude_paths").iter().any(|g| glob_match(g, path))
+fn excluded(excludes: &[&str], path: &str) -> bool {
+    excludes.iter().any(|g| glob_match(g, path))
 }
 
 fn suid_or_sgid(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Outcome, String> {
@@ -185,11 +185,12 @@ fn suid_or_sgid(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Outcome, String> {
         Ok(a) => a,
         Err(o) => return Ok(o),
     };
+    let excludes = p.list("exclude_paths");
     Ok(Outcome::fired(
         a.files
             .iter()
             .filter(|e| matches!(e.kind, FileEntryKind::File | FileEntryKind::Hardlink) && e.mode & 0o6000 != 0)
-            .filter(|e| !excluded(p, &e.path))
+            .filter(|e| !excluded(&excludes, &e.path))
             .map(|e| {
                 let bits = match (e.mode & 0o4000 != 0, e.mode & 0o2000 != 0) {
                     (true, true) => "setuid and setgid",
@@ -216,12 +217,13 @@ fn world_writable(ctx: &Ctx<'_>, p: &Params<'_>) -> Result<Outcome, String> {
         Ok(a) => a,
         Err(o) => return Ok(o),
     };
+    let excludes = p.list("exclude_paths");
     Ok(Outcome::fired(
         a.files
             .iter()
             .filter(|e| e.kind != FileEntryKind::Symlink && e.mode & 0o002 != 0)
             .filter(|e| !(e.kind == FileEntryKind::Dir && e.mode & 0o1000 != 0))
-            .filter(|e| !excluded(p, &e.path))
+            .filter(|e| !excluded(&excludes, &e.path))
             .map(|e| {
                 let what = if e.kind == FileEntryKind::Dir {
                     "directory"
